@@ -1,0 +1,105 @@
+"""The command line: exit codes, exact error lines, data on stdout (no spaCy)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg import __version__
+from kg.cli import cli
+from kg.export import write
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def graph_files(tmp_path, small_kg):
+    write(small_kg, tmp_path / "graph.ttl", "turtle")
+    write(small_kg, tmp_path / "graph.json", "json")
+    return tmp_path
+
+
+def test_version(runner):
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_query_table(runner, graph_files):
+    q = "SELECT ?name WHERE { ?c a kg:Company ; rdfs:label ?name } ORDER BY ?name"
+    result = runner.invoke(cli, ["query", str(graph_files / "graph.ttl"), q])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].strip() == "name"
+    assert [l.strip() for l in lines[2:4]] == ["Acme", "Globex"]
+    assert lines[-1] == "(2 rows)"
+
+
+def test_query_json_and_csv(runner, graph_files):
+    q = "SELECT ?p WHERE { id:jane-doe ?p id:acme } ORDER BY ?p"
+    out = runner.invoke(cli, ["query", str(graph_files / "graph.ttl"), q, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    values = [b["p"]["value"] for b in json.loads(out.stdout)["results"]["bindings"]]
+    assert values == ["https://kg.example.org/ontology#ceoOf", "https://kg.example.org/ontology#worksFor"]
+    out = runner.invoke(cli, ["query", str(graph_files / "graph.ttl"), q, "-f", "csv"])
+    assert out.stdout.splitlines()[0] == "p"
+
+
+def test_query_from_rq_file_and_ask(runner, graph_files, tmp_path):
+    rq = tmp_path / "ask.rq"
+    rq.write_text("ASK { ?s kg:competitorOf ?o }")
+    result = runner.invoke(cli, ["query", str(graph_files / "graph.ttl"), str(rq)])
+    assert result.exit_code == 0 and result.stdout == "yes\n"
+
+
+@pytest.mark.parametrize("args, error", [
+    (["query", "missing.ttl", "ASK {}"], "Error: no such graph file: 'missing.ttl'"),
+    (["build", "no/such/article.txt"], "Error: no such file or folder: 'no/such/article.txt'"),
+    (["export", "missing.json", "-f", "nt"], "Error: cannot read 'missing.json': No such file or directory"),
+])
+def test_bad_input_gives_one_error_line(runner, args, error):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == error
+    assert "Traceback" not in result.output
+
+
+def test_malformed_sparql(runner, graph_files):
+    result = runner.invoke(cli, ["query", str(graph_files / "graph.ttl"), "SELEC ?x"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: invalid SPARQL:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_export_format_is_a_usage_error(runner, graph_files):
+    result = runner.invoke(cli, ["export", str(graph_files / "graph.json"), "-f", "docx"])
+    assert result.exit_code == 2
+    assert "'docx' is not one of" in result.stderr
+
+
+def test_export_to_stdout_and_file(runner, graph_files, tmp_path):
+    result = runner.invoke(cli, ["export", str(graph_files / "graph.json"), "-f", "nt"])
+    assert result.exit_code == 0
+    assert "<https://kg.example.org/id/acme>" in result.stdout
+    out = tmp_path / "x.ttl"
+    result = runner.invoke(cli, ["export", str(graph_files / "graph.ttl"), "-f", "ttl", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_text().startswith("@prefix")
+
+
+def test_build_empty_file(runner, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    result = runner.invoke(cli, ["build", str(empty), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {str(empty)!r} is empty; an article needs some text"
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_confidence_threshold(runner, tmp_path):
+    result = runner.invoke(cli, ["build", "--min-confidence", "3"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: min_confidence must be between 0 and 1, got 3.0"
