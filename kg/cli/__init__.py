@@ -45,6 +45,8 @@ def _register() -> None:
 
     for mod in (build, export, query):
         cli.add_command(mod.command)
+    from .eval import command as eval_command
+    cli.add_command(eval_command)
 
 
 _register()
