@@ -23,14 +23,21 @@ def _check(stage: str, items: object, kind: type) -> None:
         raise ExtractionError(f"stage {stage!r} must return a list of {kind.__name__}")
 
 
-def extract(document: Document, *, config: Config | None = None, nlp=None) -> Extraction:
-    """Read one document: entities, relations and stances with their evidence."""
+def extract(
+    document: Document, *, config: Config | None = None, nlp=None, doc=None
+) -> Extraction:
+    """Read one document: entities, relations and stances with their evidence.
+
+    ``doc`` is ``document.text`` already parsed by ``nlp`` (e.g. by ``nlp.pipe`` over a
+    batch, see :mod:`kg.parallel`); without it the text is parsed here.
+    """
     from . import linking, mentions, relations, stances
     from .nlp import load_nlp
 
     config = config or Config()
     nlp = nlp or load_nlp(config.model)
-    doc = nlp(document.text)
+    if doc is None:
+        doc = nlp(document.text)
     found = mentions.find_mentions(doc, document)
     entities = linking.link_mentions(found, document)
     _check("link_mentions", entities, Entity)
