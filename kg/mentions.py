@@ -1,53 +1,399 @@
-"""Find entity mentions in a parsed document (spaCy NER plus a rule layer).
+"""Find entity mentions in a parsed document: spaCy NER plus a rule layer.
 
-``find_mentions`` turns a spaCy ``Doc`` into :class:`~kg.types.Mention` objects with
-character offsets into the original text and a kg entity type.
+Candidates come from five sources, strongest first when they overlap:
+
+1. speaker labels at the start of a line ("JANE DOE: ...") -> Person;
+2. job titles (:mod:`kg.positions`) -> Position;
+3. capitalised names built around an organisation word ("... University",
+   "Center for ...", "Foreign Ministry") -> Organization;
+4. spaCy's NER and the knowledge-base ruler (:mod:`kg.nlp`), cleaned: a leading "the"
+   and a trailing possessive are dropped, "Acme's Jane Doe" is split in two, a broken
+   "Name (ACR" is cut at the bracket, and generic words ("AI", "IPO") are refused;
+5. demonyms ("South Korean") -> a mention of their country, when the knowledge base
+   knows it; otherwise nothing.
+
+Each mention's type comes from, in order: the knowledge base, the context (an
+apposition "X, an AI-centred social media app"; a descriptor "computing company X";
+a following noun "the X system"; a copula "X is a professor"), the shape of the name
+and finally the NER label. ``Mention.rule`` records which one decided, so linking can
+weigh them. Offsets always point into ``Document.text``.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .kb import KBEntry, load_kb
+from .nlp import add_rule_components
+from .positions import STRONG_HEADS, WEAK_HEADS, find_positions, singular
 from .types import Document, EntityType, Mention
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span, Token
 
-__all__ = ["NER_TYPES", "add_rule_components", "find_mentions"]
+__all__ = [
+    "GENERIC_WORDS",
+    "HEAD_TYPES",
+    "NER_TYPES",
+    "ORG_WORDS",
+    "add_rule_components",
+    "find_mentions",
+    "head_type",
+]
 
 #: spaCy NER label -> kg type; labels not listed (DATE, MONEY, ...) are not entities.
 NER_TYPES: dict[str, EntityType] = {
     "PERSON": EntityType.PERSON,
     "ORG": EntityType.COMPANY,
-    "GPE": EntityType.COUNTRY,
+    "GPE": EntityType.PLACE,
     "LOC": EntityType.PLACE,
     "FAC": EntityType.PLACE,
     "PRODUCT": EntityType.PRODUCT,
     "EVENT": EntityType.EVENT,
-    "NORP": EntityType.COUNTRY,
 }
 
+#: Words that name a kind of thing, not a thing: never an entity on their own.
+GENERIC_WORDS = frozenset(
+    """ai ar vr xr mr ml agi llm llms nlp ipo ipos utc gmt pc pcs os tv gps api apis sdk gdp
+    it hr pr faq url usb cpu cpus gpu gpus html pdf sms wi-fi wifi 5g 4g 3g lte ev evs iot
+    saas b2b dna am pm et pt est pst bst cet q1 q2 q3 q4 ceo cfo cto coo internet web net
+    app apps online covid covid-19 m&a r&d""".split()
+)
 
-def add_rule_components(nlp: Language) -> Language:
-    """Add kg's rule components to ``nlp`` (idempotent)."""
-    return nlp
+#: Organisation words that make a capitalised name an Organization.
+ORG_WORDS = frozenset(
+    """university institute institution foundation commission department ministry agency
+    council association society center centre court bureau committee administration
+    authority board parliament senate congress union school college academy museum
+    organization organisation federation fund laboratory laboratories lab labs
+    observatory tribunal police army navy government assembly""".split()
+)
+
+#: Head nouns of descriptions ("the carmaker", "an AI-centred app") -> the type they give.
+HEAD_TYPES: dict[str, EntityType] = {
+    **dict.fromkeys(
+        """company companies firm corporation giant maker carmaker automaker chipmaker
+        phonemaker startup start-up retailer manufacturer conglomerate provider supplier
+        rival competitor leader airline bank insurer brand business subsidiary operator
+        studio""".split(), EntityType.COMPANY),
+    **dict.fromkeys(
+        """agency regulator commission watchdog nonprofit non-profit charity foundation
+        university institute organization organisation ministry department court council
+        association union government exchange school college body authority committee
+        laboratory lab newspaper magazine broadcaster outlet wire""".split(),
+        EntityType.ORGANIZATION),
+    **dict.fromkeys(
+        """app application assistant chatbot browser platform device phone smartphone
+        handset tablet software program programme system engine website site game console
+        product model tool service network format standard protocol encyclopedia
+        computer laptop car vehicle drug vaccine""".split(), EntityType.PRODUCT),
+    **dict.fromkeys(
+        """city town state province region county capital""".split(), EntityType.PLACE),
+    **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),
+    **dict.fromkeys(
+        [*STRONG_HEADS, *WEAK_HEADS, "singer", "actor", "actress", "player", "billionaire",
+         "businessman", "businesswoman", "student", "politician", "activist"],
+        EntityType.PERSON),
+}
+# "news service", "social network": the modifier changes what the head says.
+_MODIFIED_HEADS = {
+    ("news", "service"): EntityType.ORGANIZATION,
+    ("news", "agency"): EntityType.ORGANIZATION,
+    ("television", "network"): EntityType.COMPANY,
+    ("tv", "network"): EntityType.COMPANY,
+    ("cable", "network"): EntityType.COMPANY,
+    ("search", "leader"): EntityType.COMPANY,
+}
+
+# Rule priority when candidates overlap (higher wins), then length.
+_PRIORITY = {"speaker": 5, "position": 4, "org-name": 3, "kb": 2, "ner": 1, "demonym": 1}
+_SPEAKER = re.compile(
+    r"(?m)^[ \t]*([A-Z][A-Z'’.\-]+(?:[ \t]+[A-Z][A-Z'’.\-]+){1,3})[ \t]*:"
+)
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
+_CONNECTORS = {"of", "for", "and", "on", "&", "the", "de"}
+_CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december""".split()
+)
+_DETS = {"a", "an", "the", "its", "their", "his", "her"}
+_COPULA = {"is", "was", "are", "were", "'s", "remains", "became", "becomes"}
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    label: EntityType
+    rule: str
+    priority: int
+
+
+def head_type(head: str, modifier: str | None = None) -> EntityType | None:
+    """The entity type a description's head noun gives ("carmaker" -> Company).
+
+    Examples:
+        >>> head_type("app"), head_type("carmaker"), head_type("spokeswoman")
+        (<EntityType.PRODUCT: 'Product'>, <EntityType.COMPANY: 'Company'>, <EntityType.PERSON: 'Person'>)
+        >>> head_type("service", "news")
+        <EntityType.ORGANIZATION: 'Organization'>
+        >>> head_type("idea") is None
+        True
+    """
+    head = singular(head.lower()).lower()
+    if head.endswith("s") and head[:-1] in HEAD_TYPES:
+        head = head[:-1]
+    if modifier and (modifier.lower(), head) in _MODIFIED_HEADS:
+        return _MODIFIED_HEADS[(modifier.lower(), head)]
+    return HEAD_TYPES.get(head)
+
+
+def _np_head(doc: Doc, i: int, limit: int = 8) -> tuple[Token | None, Token | None]:
+    """Head noun (and the word before it) of the noun phrase starting at token ``i``."""
+    head = prev = None
+    for j in range(i, min(len(doc), i + limit)):
+        t = doc[j]
+        if t.pos_ in ("NOUN", "PROPN"):
+            prev, head = (doc[j - 1] if j > i else None), t
+        elif not (t.pos_ in ("ADJ", "ADV", "NUM") or t.tag_ in ("HYPH", "VBN", "VBG", "POS")):
+            break
+    return head, prev
+
+
+def _context_type(doc: Doc, span: Span) -> tuple[EntityType, str] | None:
+    """Type from the words around a name, with the rule that found it."""
+    s, e = span.start, span.end
+    sent_end = span.sent.end
+    # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
+    if e + 2 < sent_end and doc[e].text == "," and doc[e + 1].lower_ in _DETS:
+        head, prev = _np_head(doc, e + 2)
+        if head is not None and head.pos_ == "NOUN":
+            t = head_type(head.text, prev.text if prev is not None else None)
+            if t is not None:
+                return t, "apposition"
+    # Descriptor before: "computing company X", "Internet meeting website X", "company, X"
+    j = s - 1
+    if j >= 1 and doc[j].text == "," and doc[j - 1].pos_ == "NOUN":
+        j -= 1
+    if j >= 0 and doc[j].pos_ == "NOUN" and (doc[j].is_lower or doc[j].is_sent_start):
+        t = head_type(doc[j].text, doc[j - 1].text if j > 0 else None)
+        if t is not None:
+            return t, "descriptor"
+    # Following noun: "the X system", "the X stock exchange"
+    k = e
+    while k < sent_end and k - e < 2 and doc[k].pos_ == "NOUN" and doc[k].is_lower:
+        k += 1
+    if k > e:
+        t = head_type(doc[k - 1].text, doc[k - 2].text if k - 2 >= e else None)
+        if t in (EntityType.PRODUCT, EntityType.ORGANIZATION):
+            return t, "head-noun"
+    # Copula: "X is a professor of law", "X was the biggest search engine"
+    if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in _DETS:
+        head, prev = _np_head(doc, e + 2)
+        if head is not None and head.pos_ == "NOUN":
+            t = head_type(head.text, prev.text if prev is not None else None)
+            if t is not None:
+                return t, "copula"
+    return None
+
+
+def _is_generic(span: Span) -> bool:
+    words = [t for t in span if not t.is_punct]
+    return not words or all(t.lower_ in GENERIC_WORDS for t in words)
+
+
+def _clean(span: Span) -> list[Span]:
+    """Trim a candidate and split it at an inner possessive; may return nothing."""
+    doc = span.doc
+    s, e = span.start, span.end
+    # A broken "Name (ACR": keep the name before the bracket.
+    for k in range(s, e):
+        if doc[k].text in ("(", "[", '"'):
+            e = k if k > s else e
+            if k == s:
+                s += 1
+            break
+    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct or doc[s].is_space):
+        s += 1
+    while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].is_space
+                     or doc[e - 1].lower_ in ("'s", "'")):
+        e -= 1
+    if s >= e:
+        return []
+    for k in range(s + 1, e - 1):
+        if doc[k].tag_ == "POS" or doc[k].lower_ == "'s":
+            return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
+    return [doc[s:e]]
+
+
+def _shouting(span: Span) -> bool:
+    """All-capital words too long to be an acronym ("ECONOMICS REPORT")."""
+    return any(t.is_upper and t.is_alpha and len(t) >= 6 for t in span)
+
+
+def _org_names(doc: Doc) -> list[Span]:
+    """Capitalised names that contain an organisation word ("Center for Open Science")."""
+    out = []
+    i, n = 0, len(doc)
+    while i < n:
+        if not _name_token(doc[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and (_name_token(doc[j]) or (
+            doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n and _name_token(doc[j + 1])
+        )):
+            j += 1
+        words = [t.lower_ for t in doc[i:j]]
+        key = [k for k, w in enumerate(words) if w in ORG_WORDS]
+        if key and j - i >= 2:
+            end = j
+            # "University of California, Davis": a campus after a comma.
+            if ("university" in words and end + 1 < n and doc[end].text == ","
+                    and doc[end + 1].pos_ == "PROPN" and doc[end + 1].ent_type_ in ("", "PERSON", "GPE")
+                    and (end + 2 >= n or not _name_token(doc[end + 2]) or doc[end + 2].is_sent_start)):
+                end += 2
+            out.append(doc[i:end])
+        i = max(j, i + 1)
+    return out
+
+
+def _name_token(t: Token) -> bool:
+    if t.lower_ in _CALENDAR:
+        return False
+    return (t.pos_ == "PROPN" or t.lower_ in ORG_WORDS) and (t.is_title or t.is_upper) and t.is_alpha
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    return [s.start_char for s in doc.sents]
+
+
+def _kb_entry(text: str, span: Span | None = None) -> KBEntry | None:
+    kb = load_kb()
+    if span is not None and span.ent_id_:
+        for e in kb.entries:
+            if e.id == span.ent_id_:
+                return e
+    return kb.lookup(text)
+
+
+def _type_span(span: Span, ner_label: str, document: Document) -> tuple[EntityType, str] | None:
+    text = document.text[span.start_char : span.end_char]
+    entry = _kb_entry(text, span)
+    if entry is not None and not (entry.weak and ner_label == "PERSON"):
+        return entry.type, "kb"
+    ctx = _context_type(span.doc, span)
+    if ctx is not None:
+        return ctx
+    words = {t.lower_ for t in span}
+    if words & ORG_WORDS and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
+        return EntityType.ORGANIZATION, "org-name"
+    label = NER_TYPES.get(ner_label)
+    return (label, "ner") if label is not None else None
+
+
+def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
+    kb = load_kb()
+    lower_words = {t.text for t in doc if t.is_lower}
+    out = []
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            entry = kb.lookup_demonym(ent.text) or kb.lookup(ent.text)
+            if entry is not None and entry.type in (EntityType.COUNTRY, EntityType.PLACE):
+                out.append(_Cand(ent.start_char, ent.end_char, entry.type, "demonym", 1))
+            continue
+        if ent.label_ not in NER_TYPES:
+            continue
+        from_ruler = bool(ent.ent_id_)
+        for span in _clean(ent):
+            if _is_generic(span):
+                continue
+            text = document.text[span.start_char : span.end_char]
+            entry = _kb_entry(text, span)
+            if entry is None:
+                span = _trim_generic_tail(span)
+                if span is None:
+                    continue
+                text = document.text[span.start_char : span.end_char]
+            if entry is None and (_shouting(span) or not any(c.isupper() for c in text)):
+                continue
+            # A capitalised common noun opening a sentence ("Software giant X").
+            if entry is None and len(span) == 1 and span[0].is_sent_start and (
+                span[0].pos_ == "NOUN" or span[0].lower_ in lower_words
+            ):
+                continue
+            typed = _type_span(span, ent.label_, document)
+            if typed is None:
+                continue
+            rule = "kb" if from_ruler and typed[1] == "ner" else typed[1]
+            prio = _PRIORITY["kb"] if rule == "kb" else _PRIORITY["ner"]
+            out.append(_Cand(span.start_char, span.end_char, typed[0], rule, prio))
+    return out
+
+
+def _trim_generic_tail(span: Span) -> Span | None:
+    """ "Chrome Web" -> "Chrome" when the rest is a known name and the tail is generic."""
+    e = span.end
+    while e - 1 > span.start and span.doc[e - 1].lower_ in GENERIC_WORDS:
+        e -= 1
+    if e < span.end:
+        short = span.doc[span.start : e]
+        if load_kb().lookup(short.text) is not None:
+            return short
+    return span
+
+
+def _speakers(document: Document) -> list[_Cand]:
+    out = []
+    for m in _SPEAKER.finditer(document.text):
+        out.append(_Cand(m.start(1), m.end(1), EntityType.PERSON, "speaker", _PRIORITY["speaker"]))
+    return out
+
+
+def _acronyms(cands: list[_Cand], document: Document) -> list[_Cand]:
+    """ "Center for Open Science (COS)": the acronym is a mention of the same thing."""
+    out = []
+    for c in cands:
+        m = _ACRONYM_AFTER.match(document.text, c.end)
+        if m and c.label not in (EntityType.PERSON, EntityType.POSITION):
+            out.append(_Cand(m.start(1), m.end(1), c.label, "acronym", c.priority))
+    return out
 
 
 def find_mentions(doc: Doc, document: Document) -> list[Mention]:
-    """Return the entity mentions of ``doc`` in text order."""
-    sent_index = {s.start: i for i, s in enumerate(doc.sents)}
-    out = []
-    for ent in doc.ents:
-        label = NER_TYPES.get(ent.label_)
-        if label is None:
-            continue
-        start, end = ent.start_char, ent.end_char
-        text = document.text[start:end]
-        for suffix in ("’s", "'s"):
-            if text.endswith(suffix):
-                end -= len(suffix)
-                text = text[: -len(suffix)]
-        sent = max(i for s, i in sent_index.items() if s <= ent.start)
-        out.append(Mention(document.id, start, end, text, label, sent, "ner"))
-    return out
+    """Return the entity mentions of ``doc`` in text order, without overlaps.
+
+    Args:
+        doc: ``document.text`` parsed by :func:`kg.nlp.load_nlp`'s pipeline.
+        document: the article; every mention's text is ``document.text[start:end]``.
+    """
+    cands = _speakers(document)
+    for span in find_positions(doc):
+        cands.append(_Cand(span.start_char, span.end_char, EntityType.POSITION, "position",
+                           _PRIORITY["position"]))
+    for span in _org_names(doc):
+        for part in _clean(span):
+            text = document.text[part.start_char : part.end_char]
+            entry = _kb_entry(text)
+            label = entry.type if entry else (_context_type(doc, part) or (EntityType.ORGANIZATION,))[0]
+            if label == EntityType.PERSON:
+                continue
+            cands.append(_Cand(part.start_char, part.end_char, label,
+                               "kb" if entry else "org-name", _PRIORITY["org-name"]))
+    cands.extend(_ent_candidates(doc, document))
+    cands.extend(_acronyms(cands, document))
+    cands.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    chosen: list[_Cand] = []
+    for c in cands:
+        if all(c.end <= o.start or c.start >= o.end for o in chosen):
+            chosen.append(c)
+    chosen.sort(key=lambda c: c.start)
+    starts = _sentence_starts(doc)
+    return [
+        Mention(document.id, c.start, c.end, document.text[c.start : c.end], c.label,
+                max(0, bisect_right(starts, c.start) - 1), c.rule)
+        for c in chosen
+    ]
