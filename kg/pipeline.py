@@ -41,13 +41,17 @@ def extract(
     found = mentions.find_mentions(doc, document)
     entities = linking.link_mentions(found, document)
     _check("link_mentions", entities, Entity)
-    rels = relations.extract_relations(doc, document, entities)
+    rels, events = relations.extract_relations(doc, document, entities)
     _check("extract_relations", rels, Relation)
+    _check("extract_relations", events, Entity)
     stance_list, topics = stances.extract_stances(doc, document, entities)
     _check("extract_stances", stance_list, Stance)
     _check("extract_stances", topics, Entity)
-    all_entities = tuple(sorted([*entities, *topics], key=lambda e: e.id))
     keep = tuple(r for r in rels if r.confidence >= config.min_confidence)
+    # an interview Event stays only if some fact about it passed the threshold
+    used = {r.subject for r in keep}
+    events = [e for e in events if e.id in used]
+    all_entities = tuple(sorted([*entities, *events, *topics], key=lambda e: e.id))
     kept_stances = tuple(s for s in stance_list if s.confidence >= config.min_confidence)
     return Extraction(document, all_entities, keep, kept_stances)
 

@@ -1,32 +1,164 @@
-"""Extract relations between entities from the grammar of each sentence."""
+"""Extract relations between entities from the grammar of each sentence.
+
+The rules read spaCy's dependency parse, never mere co-occurrence: "X's CEO Y",
+"Y, chief executive of X", "X launched Y", "A and B are competing", "X ended its
+agreement with Y" ... Each rule is a function ``rule(ctx, sent)`` in
+:mod:`kg.rules_roles` (people: positions, employers, founders, interviews) or
+:mod:`kg.rules_business` (companies: products, competitors, partners, deals, places).
+Pronouns and definite descriptions are resolved by :class:`~kg.coref.Resolver`.
+
+Every fact keeps its evidence (the sentence verbatim, with character offsets into the
+document), the rule's name and a confidence: the rule's own reliability times how the
+arguments were found (a name is trusted more than "it" or "the company").
+
+Examples:
+    >>> from kg.types import Predicate, EntityType as T
+    >>> allowed(Predicate.CEO_OF, T.PERSON, T.COMPANY), allowed(Predicate.CEO_OF, T.COMPANY, T.PERSON)
+    (True, False)
+    >>> [r.__name__ for r in RULES][:2]
+    ['position_frames', 'person_org_modifiers']
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import rules_business, rules_roles
+from .coref import Resolver
 from .types import Document, Entity, EntityType, Evidence, Predicate, Relation
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span, Token
 
-__all__ = ["extract_relations"]
+__all__ = ["SIGNATURES", "RULES", "Context", "allowed", "extract_relations"]
 
-POSITION_WORDS = {"ceo": "CEO", "chief executive": "chief executive"}
+T = EntityType
+_ORG = frozenset({T.COMPANY, T.ORGANIZATION})
+_THING = _ORG | {T.PRODUCT}
+_PLACE = frozenset({T.COUNTRY, T.PLACE})
+
+#: Which entity types each predicate may join (subject types, object types).
+SIGNATURES: dict[Predicate, tuple[frozenset[EntityType], frozenset[EntityType]]] = {
+    Predicate.HOLDS_POSITION: (frozenset({T.PERSON}), frozenset({T.POSITION})),
+    Predicate.WORKS_FOR: (frozenset({T.PERSON}), _ORG),
+    Predicate.CEO_OF: (frozenset({T.PERSON}), _ORG),
+    Predicate.FOUNDER_OF: (frozenset({T.PERSON}), _THING),
+    Predicate.INTERVIEWED_BY: (frozenset({T.PERSON}), _ORG | {T.PERSON}),
+    Predicate.PRODUCT_OF: (frozenset({T.PRODUCT}), _ORG),
+    Predicate.COMPETITOR_OF: (_THING, _THING),
+    Predicate.PARTNER_OF: (_THING, _THING),
+    Predicate.INVESTED_IN: (_ORG | {T.PERSON}, _THING),
+    Predicate.ACQUIRED: (_ORG | {T.PERSON}, _THING),
+    Predicate.SUBSIDIARY_OF: (_ORG, _ORG),
+    Predicate.LOCATED_IN: (_ORG | _PLACE, _PLACE),
+    Predicate.INTERVIEWER: (frozenset({T.EVENT}), _ORG | {T.PERSON}),
+    Predicate.INTERVIEWEE: (frozenset({T.EVENT}), frozenset({T.PERSON})),
+    Predicate.OUTLET: (frozenset({T.EVENT}), _ORG | {T.PRODUCT}),
+}
 
 
-def extract_relations(doc: Doc, document: Document, entities: list[Entity]) -> list[Relation]:
-    """Return relations read from possessive patterns ("X's CEO Y")."""
-    by_span = {(m.start, m.end): e for e in entities for m in e.mentions}
-    out: list[Relation] = []
+def allowed(predicate: Predicate, subject: EntityType, obj: EntityType) -> bool:
+    """True when the data model lets ``predicate`` join entities of these types."""
+    subj_types, obj_types = SIGNATURES[predicate]
+    return subject in subj_types and obj in obj_types
+
+
+@dataclass
+class Context:
+    """What a rule needs: the parse, the resolver, and where to put its facts."""
+
+    doc: Doc
+    document: Document
+    res: Resolver
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    events: dict[str, Entity] = field(default_factory=dict)
+    done: set[tuple[str, str]] = field(default_factory=set)  # (rule, key) read once per document
+
+    def evidence(self, tokens: Iterable[Token]) -> Evidence:
+        """The sentence of ``tokens`` verbatim, cut to the lines they are on.
+
+        A heading that the parser glued to the next sentence is left out, so the
+        evidence is the sentence a reader would quote.
+        """
+        toks = list(tokens)
+        sent = toks[0].sent
+        text = self.document.text
+        start, end = sent.start_char, sent.end_char
+        lo = min(t.idx for t in toks if t.sent == sent)
+        hi = max(t.idx + len(t.text) for t in toks if t.sent == sent)
+        nl = text.rfind("\n", start, lo)
+        if nl != -1:
+            start = nl + 1
+        nl = text.find("\n", hi, end)
+        if nl != -1:
+            end = nl
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return Evidence(self.document.id, text[start:end], start, end)
+
+    def add(self, subject: Entity, predicate: Predicate, obj: Entity, tokens: Iterable[Token],
+            confidence: float, rule: str, *, former: bool = False) -> Relation | None:
+        """Record a fact if the types fit the predicate; returns it (or None)."""
+        if subject.id == obj.id or not allowed(predicate, subject.type, obj.type):
+            return None
+        rel = Relation(subject.id, predicate, obj.id, self.evidence(tokens),
+                       round(max(0.0, min(1.0, confidence)), 3), rule, former)
+        self.relations.append(rel)
+        return rel
+
+    def employers(self, person: Entity) -> list[Entity]:
+        """Organisations a person was already found to work for (or lead, or found)."""
+        preds = (Predicate.WORKS_FOR, Predicate.CEO_OF, Predicate.FOUNDER_OF)
+        ids = [r.object for r in self.relations if r.subject == person.id
+               and r.predicate in preds and not r.former]
+        return [self.entities[i] for i in dict.fromkeys(ids) if i in self.entities]
+
+
+Rule = Callable[[Context, "Span"], None]
+
+#: Every relation rule, in the order they run (people first: later rules use employers).
+RULES: list[Rule] = [
+    rules_roles.position_frames, rules_roles.person_org_modifiers, rules_roles.work_verbs,
+    rules_roles.founder_verbs, rules_roles.interviews,
+    rules_business.product_possessives, rules_business.product_verbs,
+    rules_business.product_copulas, rules_business.product_names,
+    rules_business.competitor_nouns, rules_business.compete_verbs,
+    rules_business.contest_nouns, rules_business.partner_nouns,
+    rules_business.partner_verbs, rules_business.investments, rules_business.acquisitions,
+    rules_business.subsidiaries, rules_business.locations,
+]
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    """One relation per fact and sentence, keeping the most confident reading."""
+    best: dict[tuple, Relation] = {}
+    for r in relations:
+        k = (*r.key, r.evidence.start, r.former)
+        if k not in best or r.confidence > best[k].confidence:
+            best[k] = r
+    return sorted(best.values(), key=lambda r: (r.evidence.start, r.key, r.rule))
+
+
+def extract_relations(doc: Doc, document: Document, entities: list[Entity]
+                      ) -> tuple[list[Relation], list[Entity]]:
+    """Read the relations stated in ``doc`` between ``entities``.
+
+    Args:
+        doc: the spaCy parse of ``document.text``.
+        document: the article (evidence offsets point into its text).
+        entities: the article's entities (with mentions).
+
+    Returns:
+        The relations, and new entities the rules introduced (an interview's Event).
+    """
+    ctx = Context(doc, document, Resolver(doc, entities), {e.id: e for e in entities})
     for sent in doc.sents:
-        ev = Evidence(document.id, document.text[sent.start_char : sent.end_char],
-                      sent.start_char, sent.end_char)
-        for tok in sent:
-            if tok.lower_ in POSITION_WORDS and tok.head.ent_type_ == "PERSON":
-                person = next((e for (s, t), e in by_span.items()
-                               if s <= tok.head.idx < t and e.type == EntityType.PERSON), None)
-                org = next((by_span[k] for k in by_span
-                            if any(k[0] <= c.idx < k[1] for c in tok.children if c.dep_ == "poss")), None)
-                if person and org:
-                    out.append(Relation(person.id, Predicate.WORKS_FOR, org.id, ev, 0.8, "poss-title"))
-    return out
+        for rule in RULES:
+            rule(ctx, sent)
+    rels = _dedupe(ctx.relations)
+    return rels, sorted(ctx.events.values(), key=lambda e: e.id)

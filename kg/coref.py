@@ -1,0 +1,366 @@
+"""Resolve what a token refers to, for relation extraction.
+
+A relation rule sees tokens; it needs entities. :class:`Resolver` answers "which entity
+does this token stand for?" in four ways, most reliable first:
+
+1. **names**: the token is inside an entity mention (multi-token mentions act as one
+   unit, so a parse that splits "co-founder" into three tokens still reads as one noun);
+2. **naming descriptions**: a common noun that the text names on the spot, by
+   apposition or a name right after it ("the company, Sina", "computer company Apple",
+   "Google, the Internet search leader");
+3. **pronouns**: "he/she/his" -> the most salient preceding Person, "it/its" -> the most
+   salient preceding company or organisation, "they/their" -> the most salient preceding
+   group, "who/which" -> the noun its relative clause hangs on;
+4. **definite descriptions**: "the company", "the South Korean company", "these
+   applications" -> the most salient preceding entity of a fitting type whose known
+   nationality does not contradict the description.
+
+Salience is a small Lappin-Leass-style score: each earlier reference to an entity adds
+a weight for its grammatical role (subject > object > other), halved for every sentence
+back. Resolutions are computed in one left-to-right pass, so a resolved description
+("these applications") counts as a reference for a later pronoun ("they").
+
+Examples:
+    >>> from kg.types import EntityType
+    >>> sorted(ORG_TYPES) == sorted([EntityType.COMPANY, EntityType.ORGANIZATION])
+    True
+    >>> "company" in ORG_NOUNS and "app" in PRODUCT_NOUNS
+    True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .types import Entity, EntityType
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "ORG_TYPES", "PLACE_TYPES", "ORG_NOUNS", "PRODUCT_NOUNS", "Resolution", "Resolver",
+]
+
+ORG_TYPES = frozenset({EntityType.COMPANY, EntityType.ORGANIZATION})
+PLACE_TYPES = frozenset({EntityType.COUNTRY, EntityType.PLACE})
+PERSON = frozenset({EntityType.PERSON})
+THING_TYPES = ORG_TYPES | {EntityType.PRODUCT}
+
+#: Head nouns that describe a company or organisation ("the company", "the carmaker").
+ORG_NOUNS = frozenset("""
+company firm corporation giant maker carmaker automaker manufacturer chipmaker startup
+start-up business conglomerate group website site network organization organisation
+agency institute institution foundation university bank lender insurer retailer
+publisher developer operator provider broadcaster newspaper studio lab laboratory
+exchange airline carrier charity nonprofit regulator ministry department commission
+court outlet service leader player rival competitor partner subsidiary unit division
+""".split())
+
+#: Head nouns that describe a product ("the app", "its search engine").
+PRODUCT_NOUNS = frozenset("""
+product app application service browser engine system device phone smartphone tablet
+software platform assistant program programme tool model chatbot console computer
+car vehicle game network website site series brand format suite os version
+""".split())
+
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
+_IT_PRONOUNS = frozenset({"it", "its", "itself"})
+_THEY_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
+_POSSESSIVES = frozenset({"its", "his", "her", "their"})
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+_ROLE_WEIGHT = {"nsubj": 1.0, "nsubjpass": 1.0, "dobj": 0.7, "attr": 0.7, "appos": 0.7,
+                "pobj": 0.5, "poss": 0.5}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a token stands for: the entity, how it was found and how far to trust it."""
+
+    entity: Entity
+    how: str  # "name", "apposition", "pronoun", "description"
+    confidence: float
+
+
+class Resolver:
+    """Token -> entity lookups for one parsed document (see the module docstring).
+
+    Args:
+        doc: the spaCy parse of the document.
+        entities: the document's entities; their mentions' character offsets locate them.
+    """
+
+    def __init__(self, doc: Doc, entities: list[Entity]) -> None:
+        self.doc = doc
+        self._entity: dict[int, Entity] = {}
+        self._unit: dict[int, tuple[int, int]] = {}
+        by_start = {t.idx: t.i for t in doc}
+        ends = {t.idx + len(t.text): t.i for t in doc}
+        for entity in entities:
+            for m in entity.mentions:
+                first = by_start.get(m.start)
+                last = ends.get(m.end)
+                if first is None or last is None:  # mention cuts a token: overlap instead
+                    toks = [t.i for t in doc if t.idx < m.end and t.idx + len(t.text) > m.start]
+                    if not toks:
+                        continue
+                    first, last = toks[0], toks[-1]
+                for i in range(first, last + 1):
+                    old = self._unit.get(i)
+                    if old is None or (old[1] - old[0]) < (last - first):
+                        self._entity[i] = entity
+                        self._unit[i] = (first, last + 1)
+        self._sent_of = {}
+        for k, sent in enumerate(doc.sents):
+            for t in sent:
+                self._sent_of[t.i] = k
+        self.nationality: dict[str, set[str]] = defaultdict(set)
+        self._refs: list[tuple[int, int, Entity, float]] = []  # (token, sent, entity, weight)
+        self._resolved: dict[int, Resolution] = {}
+        self._pass()
+
+    # ------------------------------------------------------------------ units
+    def entity_at(self, tok: Token, types: Collection[EntityType] | None = None) -> Entity | None:
+        """The entity whose mention covers ``tok`` (of one of ``types``, if given)."""
+        e = self._entity.get(tok.i)
+        return e if e is not None and (types is None or e.type in types) else None
+
+    def unit(self, tok: Token) -> list[Token]:
+        """The tokens of the mention ``tok`` is in (just ``tok`` outside mentions)."""
+        a, b = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        return [self.doc[i] for i in range(a, b)]
+
+    def root(self, tok: Token) -> Token:
+        """The unit's syntactic head: its last token whose head lies outside the unit."""
+        span = self.unit(tok)
+        ids = {t.i for t in span}
+        outside = [t for t in span if t.head.i not in ids or t.head.i == t.i]
+        return outside[-1] if outside else span[-1]
+
+    def same_unit(self, a: Token, b: Token) -> bool:
+        """True when both tokens are in one mention (or are the same token)."""
+        return a.i == b.i or (a.i in self._unit and self._unit.get(a.i) == self._unit.get(b.i))
+
+    def children(self, tok: Token) -> list[Token]:
+        """Children of the whole unit of ``tok`` that lie outside it, in text order."""
+        span = self.unit(tok)
+        ids = {t.i for t in span}
+        return sorted((c for t in span for c in t.children if c.i not in ids), key=lambda c: c.i)
+
+    def head(self, tok: Token) -> Token:
+        """The head of the unit's root (the root itself at the top of a sentence)."""
+        return self.root(tok).head
+
+    def dep(self, tok: Token) -> str:
+        """The dependency label of the unit's root."""
+        return self.root(tok).dep_
+
+    def sent_index(self, tok: Token) -> int:
+        """Index of the sentence ``tok`` is in."""
+        return self._sent_of[tok.i]
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, tok: Token, types: Collection[EntityType] | None = None
+                ) -> Resolution | None:
+        """What ``tok`` refers to (an entity of one of ``types``), or None.
+
+        Names are trusted fully; naming descriptions nearly so; pronouns and definite
+        descriptions less (their ``confidence`` says how much).
+        """
+        e = self.entity_at(tok, types)
+        if e is not None:
+            return Resolution(e, "name", 1.0)
+        if self.entity_at(tok) is not None:
+            return None  # a named entity of another type
+        named = self.named_by(tok, types)
+        if named is not None:
+            return Resolution(named, "apposition", 0.95)
+        lower = tok.lower_
+        if lower in _RELATIVE and tok.tag_ in ("WP", "WDT", "WP$") or (
+                lower == "that" and tok.dep_ in ("nsubj", "nsubjpass")
+                and tok.head.dep_ == "relcl"):
+            if tok.head.dep_ == "relcl" and tok.head.head.i != tok.i:
+                return self.resolve(tok.head.head, types)
+            return None
+        r = self._resolved.get(tok.i)
+        if r is not None and (types is None or r.entity.type in types):
+            return r
+        if r is None and tok.pos_ == "PRON" and types is not None:
+            # the pass resolved with default types; a rule may want another type
+            r = self._antecedent(tok, types)
+            if r is not None:
+                return Resolution(r, "pronoun", 0.8)
+        return None
+
+    def named_by(self, tok: Token, types: Collection[EntityType] | None = None) -> Entity | None:
+        """The entity a common noun is named as on the spot, by apposition or adjacency.
+
+        "the company, Sina" (appos), "computer company Apple" (the noun modifies the
+        name), "company Topologi" (a name right after the noun, whatever the parse says),
+        "Google, the Internet search leader" (the noun is in apposition to a name).
+        """
+        if tok.pos_ not in ("NOUN", "PROPN") or self.entity_at(tok) is not None:
+            return None
+        if tok.lemma_.lower() not in ORG_NOUNS | PRODUCT_NOUNS:
+            return None
+        for c in tok.children:
+            if c.dep_ in ("appos", "compound"):
+                e = self.entity_at(c, types)
+                if e is not None:
+                    return e
+        if tok.dep_ in ("compound", "nmod", "appos"):
+            e = self.entity_at(tok.head, types)
+            if e is not None:
+                return e
+        nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
+        if nxt is not None and nxt.pos_ == "PROPN":
+            e = self.entity_at(nxt, types)
+            if e is not None and self.unit(nxt)[0].i == nxt.i:
+                return e
+        return None
+
+    # ------------------------------------------------------------------ the pass
+    def _weight(self, tok: Token) -> float:
+        root = self.root(tok)
+        w = _ROLE_WEIGHT.get(root.dep_, 0.4)
+        if root.dep_ == "poss" and root.head.dep_ in ("nsubj", "nsubjpass"):
+            w = 0.7
+        return w
+
+    def _pass(self) -> None:
+        seen_units: set[tuple[int, int]] = set()
+        for tok in self.doc:
+            e = self._entity.get(tok.i)
+            if e is not None:
+                u = self._unit[tok.i]
+                if u in seen_units:
+                    continue
+                seen_units.add(u)
+                self._refs.append((tok.i, self._sent_of[tok.i], e, self._weight(tok)))
+                self._note_nationality(tok, e)
+                continue
+            r = self._resolve_in_pass(tok)
+            if r is not None:
+                self._resolved[tok.i] = r
+                self._refs.append((tok.i, self._sent_of[tok.i], r.entity, self._weight(tok)))
+
+    def _resolve_in_pass(self, tok: Token) -> Resolution | None:
+        lower = tok.lower_
+        if tok.pos_ == "PRON":
+            types = (PERSON if lower in _PERSON_PRONOUNS else THING_TYPES
+                     if lower in _IT_PRONOUNS else THING_TYPES | PERSON
+                     if lower in _THEY_PRONOUNS else None)
+            if types is None:
+                return None
+            # "it"/"him" name someone other than their own clause's subject;
+            # possessives and reflexives ("its", "itself") may name that subject
+            free = lower in _POSSESSIVES or lower.endswith(("self", "selves"))
+            if lower in _IT_PRONOUNS:
+                e = (self._antecedent(tok, ORG_TYPES, clause_free=free)
+                     or self._antecedent(tok, types, clause_free=free))
+            else:
+                e = self._antecedent(tok, types, clause_free=free)
+            return Resolution(e, "pronoun", 0.8) if e is not None else None
+        if tok.pos_ != "NOUN":
+            return None
+        named = self.named_by(tok)
+        if named is not None:
+            return Resolution(named, "apposition", 0.95)
+        det = next((c.lower_ for c in tok.children if c.dep_ in ("det", "poss")), None)
+        if det not in _DEFINITE:
+            return None
+        lemma = tok.lemma_.lower()
+        if lemma in ORG_NOUNS:
+            types = ORG_TYPES
+        elif lemma in PRODUCT_NOUNS:
+            types = frozenset({EntityType.PRODUCT})
+        else:
+            return None
+        e = self._antecedent(tok, types, nationality=self._demonyms(tok), clause_free=False)
+        return Resolution(e, "description", 0.75) if e is not None else None
+
+    def _demonyms(self, tok: Token) -> set[str]:
+        """Country/place entity ids that modify a noun ("the South Korean company")."""
+        out = set()
+        for c in tok.children:
+            if c.dep_ in ("amod", "compound", "nmod", "poss"):
+                for t in c.subtree:
+                    e = self.entity_at(t, PLACE_TYPES)
+                    if e is not None:
+                        out.add(e.id)
+        return out
+
+    def _note_nationality(self, tok: Token, entity: Entity) -> None:
+        if entity.type not in ORG_TYPES:
+            return
+        root = self.root(tok)
+        kids = self.children(tok)
+        nouns = [root] + [c for c in kids if c.dep_ in ("compound", "appos") and c.pos_ == "NOUN"]
+        if root.dep_ in ("compound", "appos") and root.head.pos_ == "NOUN":
+            nouns.append(root.head)
+        for n in nouns:
+            self.nationality[entity.id] |= self._demonyms(n)
+        for p in kids:  # "a court in Japan"
+            if p.dep_ == "prep" and p.lower_ == "in":
+                for o in p.children:
+                    e = self.entity_at(o, PLACE_TYPES)
+                    if e is not None:
+                        self.nationality[entity.id].add(e.id)
+
+    def _antecedent(self, tok: Token, types: Collection[EntityType], *,
+                    nationality: set[str] | None = None, clause_free: bool = True
+                    ) -> Entity | None:
+        """The most salient entity of ``types`` referred to before ``tok``.
+
+        Unless ``clause_free``, references that are arguments of ``tok``'s own verb are
+        skipped: in "a court ruled for the company", the company is not the court.
+        """
+        here = self._sent_of[tok.i]
+        clause = None if clause_free else _clause(tok)
+        score: dict[str, float] = defaultdict(float)
+        last: dict[str, int] = {}
+        ents: dict[str, Entity] = {}
+        for i, s, e, w in self._refs:
+            if i >= tok.i or here - s > 3 or e.type not in types:
+                continue
+            if clause is not None and s == here and _clause(self.doc[i]) == clause:
+                continue
+            if nationality:
+                known = self.nationality.get(e.id)
+                if known and not (known & nationality):
+                    continue
+            score[e.id] += w * 0.5 ** (here - s)
+            last[e.id] = i
+            ents[e.id] = e
+        if not score:
+            return None
+        best = max(score, key=lambda k: (score[k], last[k]))
+        return ents[best]
+
+    def salient(self, tok: Token, types: Collection[EntityType]) -> Entity | None:
+        """The most salient entity of ``types`` mentioned before ``tok`` (the topic the
+        text is about at that point), for a title with no organisation: "a co-founder"."""
+        return self._antecedent(tok, types)
+
+    def references(self, entity_types: Collection[EntityType] | None = None
+                   ) -> Iterator[tuple[Token, Entity]]:
+        """Every (first token, entity) reference found by the pass, in text order."""
+        for i, _s, e, _w in self._refs:
+            if entity_types is None or e.type in entity_types:
+                yield self.doc[i], e
+
+
+def _clause(tok: Token) -> int:
+    """Index of the verb whose clause ``tok`` is in (-1 for a verbless line)."""
+    t = tok
+    for _ in range(8):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ in ("VERB", "AUX"):
+            return t.i
+    return -1

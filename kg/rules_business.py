@@ -1,0 +1,543 @@
+"""Relation rules about companies: products, competitors, partners, deals and places.
+
+Each rule is ``rule(ctx, sent)`` and adds facts through ``ctx.add`` (see
+:mod:`kg.relations`). The patterns, over the dependency parse:
+
+- productOf: "X's Y", "its Y", "X's new Y search engine", "X launched/offers/makes Y",
+  "Y, made by X", "Y is a project of X", "X, which operates Y", a product named after
+  its maker ("Acme Phone" -> Acme)
+- competitorOf: "competitors like A and B", "X's rival Y", "A competes with B", "A and
+  B are competing", "its battle with B", "the battle between A and B", "its struggle
+  against B"
+- partnerOf: "partnership/agreement/deal with", "A cooperates with B" (former when the
+  agreement "ended")
+- investedIn, acquired (only when it happened: "tried to buy" is not an acquisition),
+  subsidiaryOf, locatedIn ("China's largest company, Sina", "the South Korean company",
+  "Sydney company Topologi", "X, based in Y")
+
+Examples:
+    >>> sorted(CONTEST_NOUNS)[:3]
+    ['battle', 'clash', 'competition']
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from .coref import ORG_NOUNS, ORG_TYPES, PERSON, PLACE_TYPES, PRODUCT_NOUNS
+from .grammar import (
+    IRREALIS_HEADS, agents, conjuncts, governing_verb, has_prt, is_negated, is_realis,
+    objects, prep_objects, subjects,
+)
+from .types import Entity, EntityType, Predicate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from .relations import Context
+
+__all__ = [
+    "CONTEST_NOUNS", "product_possessives", "product_verbs", "product_copulas",
+    "product_names", "competitor_nouns", "compete_verbs", "contest_nouns",
+    "partner_nouns", "partner_verbs", "investments", "acquisitions", "subsidiaries",
+    "locations",
+]
+
+PRODUCT = frozenset({EntityType.PRODUCT})
+THING = ORG_TYPES | PRODUCT
+
+_MAKE_VERBS = {"launch": 0.85, "release": 0.85, "introduce": 0.85, "unveil": 0.85,
+               "debut": 0.85, "develop": 0.85, "make": 0.8, "build": 0.8, "produce": 0.8,
+               "manufacture": 0.85, "design": 0.75, "create": 0.8, "publish": 0.75,
+               "offer": 0.75, "sell": 0.7, "operate": 0.75, "run": 0.65, "own": 0.7,
+               "roll": 0.8, "ship": 0.7, "market": 0.7}
+_MADE_OF_NOUNS = frozenset({"product", "project", "service", "brand", "app", "application",
+                            "creation", "platform", "website", "site", "offering"})
+COMPETITOR_NOUNS = frozenset({"competitor", "rival", "challenger", "foe"})
+CONTEST_NOUNS = frozenset({"battle", "fight", "war", "struggle", "rivalry", "competition",
+                           "race", "feud", "showdown", "clash", "duel"})
+_PARTNER_NOUNS = {"partnership": 0.85, "alliance": 0.85, "collaboration": 0.85,
+                  "agreement": 0.75, "pact": 0.75, "contract": 0.7, "venture": 0.75,
+                  "deal": 0.7, "tie-up": 0.8, "cooperation": 0.8}
+_ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit", "abandon",
+                           "break", "quit", "dissolve", "sever", "halt", "suspend"})
+_PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
+_BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
+              "snap": 0.75}
+_STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "interest"})
+_UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
+
+
+def _res(ctx: Context, toks, types) -> list[tuple[Entity, float, Token]]:
+    out = []
+    for t in toks:
+        r = ctx.res.resolve(t, types)
+        if r is not None:
+            out.append((r.entity, r.confidence, t))
+    return out
+
+
+def _np_head(ctx: Context, tok: Token) -> Token:
+    """Climb from a name to the head of its noun phrase ("Bing" -> "engine" in
+    "its new Bing search engine")."""
+    res = ctx.res
+    h = res.root(tok)
+    for _ in range(4):
+        if h.dep_ in ("compound", "nmod") and h.head.pos_ in ("NOUN", "PROPN") \
+                and res.entity_at(h.head) in (None, res.entity_at(tok)) and h.head.i > h.i:
+            h = h.head
+        else:
+            break
+    return h
+
+
+def _owner(ctx: Context, noun: Token, types=THING, exclude=()) -> list[tuple[Entity, float, Token]]:
+    """Whose ``noun`` it is: its possessor, an of-phrase, else the clause's subject
+    (a person's employer stands in for the person)."""
+    res = ctx.res
+    kids = res.children(noun)
+    got = _res(ctx, [c for c in kids if c.dep_ == "poss"], types)
+    if got:
+        return [(e, c * 0.95, t) for e, c, t in got]
+    verb = governing_verb(noun)
+    if verb is None:
+        return []
+    out = []
+    for s in subjects(verb, res):
+        r = res.resolve(s, types)
+        if r is not None and r.entity.id not in exclude:
+            out.append((r.entity, r.confidence * 0.85, s))
+            continue
+        rp = res.resolve(s, PERSON)
+        if rp is not None:
+            out += [(e, rp.confidence * 0.75, s) for e in ctx.employers(rp.entity)
+                    if e.type in types and e.id not in exclude]
+    return out
+
+
+# ----------------------------------------------------------------------- productOf
+def product_possessives(ctx: Context, sent: Span) -> None:
+    """productOf from "X's Y", "its Y", "X's new Y search engine", "Y from X"; and
+    "X's <product noun>" naming a product mentioned earlier in the sentence."""
+    res = ctx.res
+    seen: set[int] = set()
+    products_here: list[tuple[Token, Entity]] = []
+    for tok in sent:
+        product = res.entity_at(tok, PRODUCT)
+        if product is not None:
+            root = res.root(tok)
+            if root.i in seen:
+                continue
+            seen.add(root.i)
+            products_here.append((root, product))
+            head = _np_head(ctx, root)
+            kids = res.children(root) + ([c for c in head.children] if head.i != root.i else [])
+            for org, c, t in _res(ctx, [k for k in kids if k.dep_ == "poss"], ORG_TYPES):
+                ctx.add(product, Predicate.PRODUCT_OF, org, [root, t], 0.85 * c, "poss-product")
+            for org, c, t in _res(ctx, prep_objects(head, frozenset({"from", "by"}), res),
+                                  ORG_TYPES):
+                ctx.add(product, Predicate.PRODUCT_OF, org, [root, t], 0.7 * c, "product-from")
+        elif (tok.pos_ == "NOUN" and tok.lemma_.lower() in PRODUCT_NOUNS and products_here
+              and res.entity_at(tok) is None and res.named_by(tok) is None):
+            poss = [c for c in tok.children if c.dep_ == "poss"
+                    and res.entity_at(c, ORG_TYPES) is not None]
+            if poss:
+                root, product = products_here[-1]
+                org = res.entity_at(poss[0], ORG_TYPES)
+                ctx.add(product, Predicate.PRODUCT_OF, org, [root, tok, poss[0]], 0.6,
+                        "poss-description")
+
+
+def product_verbs(ctx: Context, sent: Span) -> None:
+    """productOf from "X launched Y", "X offers Y", "Y was made by X", "Y, made by X",
+    "X, which operates Y"."""
+    res = ctx.res
+    for verb in sent:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or lemma not in _MAKE_VERBS or is_negated(verb):
+            continue
+        if lemma == "roll" and not has_prt(verb, "out"):
+            continue
+        conf = _MAKE_VERBS[lemma]
+        pairs = [(o, s) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
+        pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+        if verb.dep_ == "acl" and verb.tag_ == "VBN":
+            pairs += [(p, a) for p in conjuncts(verb.head, res) for a in agents(verb, res)]
+        for p, m in pairs:
+            rp, rm = res.resolve(p, PRODUCT), res.resolve(m, ORG_TYPES)
+            if rp is None or rm is None:
+                continue
+            ctx.add(rp.entity, Predicate.PRODUCT_OF, rm.entity, [verb, p, m],
+                    conf * min(rp.confidence, rm.confidence), f"verb-{lemma}")
+
+
+def product_copulas(ctx: Context, sent: Span) -> None:
+    """productOf from "Y is a project of X", "Y, a service of X"."""
+    res = ctx.res
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _MADE_OF_NOUNS:
+            continue
+        makers = _res(ctx, prep_objects(noun, frozenset({"of", "from", "by"}), res), ORG_TYPES)
+        if not makers:
+            continue
+        if noun.dep_ in ("attr",) and noun.head.lemma_ == "be":
+            items = subjects(noun.head, res)
+        elif noun.dep_ == "appos":
+            items = [noun.head]
+        else:
+            continue
+        for p, pc, pt in _res(ctx, items, PRODUCT):
+            for m, mc, mt in makers:
+                ctx.add(p, Predicate.PRODUCT_OF, m, [noun, pt, mt], 0.8 * min(pc, mc),
+                        "product-of-noun")
+
+
+def product_names(ctx: Context, sent: Span) -> None:
+    """productOf for a product named after its maker: "Acme Phone" -> Acme.
+
+    Read once, at the product's first mention that spells the maker's name.
+    """
+    res = ctx.res
+    orgs = [e for e in ctx.entities.values() if e.type in ORG_TYPES]
+    for tok in sent:
+        product = res.entity_at(tok, PRODUCT)
+        if product is None or res.root(tok).i != tok.i:
+            continue
+        if ("maker-in-name", product.id) in ctx.done:
+            continue
+        text = " ".join(t.text for t in res.unit(tok))
+        for org in orgs:
+            names = [n for n in {org.name, *org.aliases} if len(n) >= 3]
+            if any(text.startswith(n + " ") for n in names):
+                ctx.done.add(("maker-in-name", product.id))
+                ctx.add(product, Predicate.PRODUCT_OF, org, res.unit(tok), 0.7, "maker-in-name")
+                break
+
+
+# ----------------------------------------------------------------------- competitorOf
+def _pairwise(ctx: Context, toks: list[Token], pred: Predicate, anchor: list[Token],
+              conf: float, rule: str, *, former: bool = False) -> None:
+    got = _res(ctx, toks, THING)
+    for (a, ac, at), (b, bc, bt) in combinations(got, 2):
+        ctx.add(a, pred, b, [*anchor, at, bt], conf * min(ac, bc), rule, former=former)
+
+
+def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, rule: str,
+                     *, former: bool = False) -> None:
+    """"competitors like A and B", "X's rival Y", "Y, a partner of X", "A and B are rivals"."""
+    res = ctx.res
+    others: list[Token] = []
+    for c in res.children(noun):
+        if c.lower_ in ("like", "including") and c.dep_ == "prep":
+            others += [t for o in c.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
+        elif c.lower_ == "such":
+            others += prep_objects(c, frozenset({"as"}), res)
+        elif c.dep_ == "appos":
+            others += conjuncts(c, res)
+    if noun.dep_ in ("compound", "amod", "appos", "nmod") and noun.head.pos_ == "PROPN":
+        others += conjuncts(noun.head, res)
+    nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    if nxt is not None and nxt.pos_ == "PROPN" and res.entity_at(nxt, THING) is not None:
+        others.append(res.root(nxt))
+    targets = _res(ctx, others, THING)
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subs = subjects(noun.head, res)
+        of = prep_objects(noun, frozenset({"of", "to"}), res)
+        if of:
+            for a, ac, at in _res(ctx, subs, THING):
+                for b, bc, bt in _res(ctx, of, THING):
+                    ctx.add(a, pred, b, [noun, at, bt], conf * min(ac, bc), rule, former=former)
+        elif len(subs) > 1:
+            _pairwise(ctx, subs, pred, [noun], conf, rule, former=former)
+        return
+    if not targets:
+        return
+    of = _res(ctx, prep_objects(noun, frozenset({"of", "to"}), res), THING)
+    owners = of or _owner(ctx, noun, exclude={e.id for e, _c, _t in targets})
+    if not owners:  # "contrasting it with competitors like A and B": the sentence's firm
+        tid = {e.id for e, _c, _t in targets}
+        near = [(t, e) for t in noun.sent if t.i < noun.i
+                for e in [res.entity_at(t, ORG_TYPES)] if e is not None and e.id not in tid]
+        owners = [(near[-1][1], 0.7, near[-1][0])] if near else []
+    for o, oc, ot in owners:
+        for t, tc, tt in targets:
+            ctx.add(o, pred, t, [noun, ot, tt], conf * min(oc, tc), rule, former=former)
+
+
+def competitor_nouns(ctx: Context, sent: Span) -> None:
+    """competitorOf from "competitors like A and B", "X's rival Y", "A and B are rivals"."""
+    for noun in sent:
+        if noun.pos_ in ("NOUN", "ADJ") and noun.lemma_.lower() in COMPETITOR_NOUNS \
+                and ctx.res.entity_at(noun) is None:
+            _relational_noun(ctx, noun, Predicate.COMPETITOR_OF, 0.85, f"noun-{noun.lemma_.lower()}")
+
+
+def compete_verbs(ctx: Context, sent: Span) -> None:
+    """competitorOf from "A competes with B", "A and B are competing", "A rivals B"."""
+    res = ctx.res
+    for verb in sent:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or lemma not in ("compete", "vie", "rival") or is_negated(verb):
+            continue
+        subs = subjects(verb, res)
+        objs = (objects(verb, res) if lemma == "rival"
+                else prep_objects(verb, frozenset({"with", "against"}), res))
+        if objs:
+            for a, ac, at in _res(ctx, subs, THING):
+                for b, bc, bt in _res(ctx, objs, THING):
+                    ctx.add(a, Predicate.COMPETITOR_OF, b, [verb, at, bt], 0.85 * min(ac, bc),
+                            f"verb-{lemma}")
+        elif len(subs) > 1:
+            _pairwise(ctx, subs, Predicate.COMPETITOR_OF, [verb], 0.85, f"verb-{lemma}")
+
+
+def contest_nouns(ctx: Context, sent: Span) -> None:
+    """competitorOf from "its battle with B", "the battle between A and B", "its
+    struggle against B"."""
+    res = ctx.res
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in CONTEST_NOUNS:
+            continue
+        rule = f"noun-{noun.lemma_.lower()}"
+        between = prep_objects(noun, frozenset({"between"}), res)
+        if len(between) > 1:
+            _pairwise(ctx, between, Predicate.COMPETITOR_OF, [noun], 0.8, rule)
+            continue
+        targets = _res(ctx, prep_objects(noun, frozenset({"with", "against"}), res), THING)
+        if not targets:
+            continue
+        for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
+            for t, tc, tt in targets:
+                ctx.add(o, Predicate.COMPETITOR_OF, t, [noun, ot, tt], 0.8 * min(oc, tc), rule)
+
+
+# ----------------------------------------------------------------------- partnerOf
+def partner_nouns(ctx: Context, sent: Span) -> None:
+    """partnerOf from "its partnership with B", "A ended its agreement with B"
+    (former), "the alliance between A and B", "X's partner Y"."""
+    res = ctx.res
+    for noun in sent:
+        lemma = noun.lemma_.lower()
+        if noun.pos_ != "NOUN":
+            continue
+        verb = governing_verb(noun)
+        former = (verb is not None and verb.lemma_.lower() in _ENDING_VERBS) or any(
+            c.lower_ in ("former", "previous", "past") for c in noun.children)
+        if lemma == "partner":
+            _relational_noun(ctx, noun, Predicate.PARTNER_OF, 0.8, "noun-partner", former=former)
+            continue
+        if lemma not in _PARTNER_NOUNS:
+            continue
+        if any(c.dep_ == "acl" and c.lemma_.lower() in _BUY_VERBS for c in noun.children) \
+                or any(c.lemma_.lower() in _BUY_VERBS for c in noun.subtree if c.pos_ == "VERB"):
+            continue  # "a deal to buy X" is an acquisition, not a partnership
+        conf, rule = _PARTNER_NOUNS[lemma], f"noun-{lemma}"
+        between = prep_objects(noun, frozenset({"between"}), res)
+        if len(between) > 1:
+            _pairwise(ctx, between, Predicate.PARTNER_OF, [noun], conf, rule, former=former)
+            continue
+        targets = _res(ctx, prep_objects(noun, frozenset({"with"}), res), THING)
+        if not targets:
+            continue
+        for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
+            for t, tc, tt in targets:
+                ctx.add(o, Predicate.PARTNER_OF, t, [noun, ot, tt], conf * min(oc, tc), rule,
+                        former=former)
+
+
+def partner_verbs(ctx: Context, sent: Span) -> None:
+    """partnerOf from "A partnered with B", "A will cooperate with B", "A and B teamed up"."""
+    res = ctx.res
+    for verb in sent:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or lemma not in _PARTNER_VERBS or is_negated(verb):
+            continue
+        if lemma == "team" and not has_prt(verb, "up"):
+            continue
+        subs = subjects(verb, res)
+        objs = prep_objects(verb, frozenset({"with"}), res)
+        if objs:
+            for a, ac, at in _res(ctx, subs, THING):
+                for b, bc, bt in _res(ctx, objs, THING):
+                    ctx.add(a, Predicate.PARTNER_OF, b, [verb, at, bt], 0.8 * min(ac, bc),
+                            f"verb-{lemma}")
+        elif len(subs) > 1:
+            _pairwise(ctx, subs, Predicate.PARTNER_OF, [verb], 0.8, f"verb-{lemma}")
+
+
+# ----------------------------------------------------------------------- deals
+def investments(ctx: Context, sent: Span) -> None:
+    """investedIn from "X invested in Y", "X bought a stake in Y", "X's investment in
+    Y", "Y, backed by X"."""
+    res = ctx.res
+    investor_types = ORG_TYPES | PERSON
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        pairs: list[tuple[Token, Token]] = []
+        if tok.pos_ == "VERB" and lemma == "invest" and is_realis(tok):
+            pairs = [(s, o) for s in subjects(tok, res)
+                     for o in prep_objects(tok, frozenset({"in"}), res)]
+            conf = 0.85
+        elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
+            targets = prep_objects(tok, frozenset({"in"}), res)
+            if not targets:
+                continue
+            verb = governing_verb(tok)
+            if verb is not None and not is_realis(verb):
+                continue
+            owners = [c for c in tok.children if c.dep_ == "poss"]
+            owners += prep_objects(tok, frozenset({"by", "from"}), res)
+            if not owners and verb is not None:
+                owners = subjects(verb, res, passive=False)
+            pairs = [(o, t) for o in owners for t in targets]
+            conf = 0.75
+        elif tok.pos_ == "VERB" and lemma in ("back", "fund", "finance") and tok.tag_ == "VBN":
+            items = conjuncts(tok.head, res) if tok.dep_ == "acl" else subjects(
+                tok, res, passive=True)
+            pairs = [(a, i) for i in items for a in agents(tok, res)]
+            conf = 0.7
+        for a, b in pairs:
+            ra, rb = res.resolve(a, investor_types), res.resolve(b, THING)
+            if ra is None or rb is None:
+                continue
+            ctx.add(ra.entity, Predicate.INVESTED_IN, rb.entity, [tok, a, b],
+                    conf * min(ra.confidence, rb.confidence), f"invest-{lemma}")
+
+
+def acquisitions(ctx: Context, sent: Span) -> None:
+    """acquired from "X bought/acquired Y", "Y was acquired by X", "X completed its
+    purchase of Y"; never from an offer, attempt, plan or negation."""
+    res = ctx.res
+    buyer_types = ORG_TYPES | PERSON
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        pairs: list[tuple[Token, Token]] = []
+        if tok.pos_ == "VERB" and lemma in _BUY_VERBS:
+            if lemma == "take" and not has_prt(tok, "over"):
+                continue
+            if lemma == "snap" and not has_prt(tok, "up"):
+                continue
+            if not is_realis(tok):
+                continue
+            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objects(tok, res)]
+            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
+            conf = _BUY_VERBS[lemma]
+        elif tok.pos_ == "NOUN" and lemma in ("acquisition", "purchase", "takeover", "buyout"):
+            verb = governing_verb(tok)
+            if verb is not None and (not is_realis(verb)
+                                     or verb.lemma_.lower() in IRREALIS_HEADS):
+                continue
+            if any(c.lower_ in ("proposed", "planned", "failed", "attempted", "possible",
+                                "potential", "rumored", "rumoured") for c in tok.children):
+                continue
+            targets = prep_objects(tok, frozenset({"of"}), res)
+            owners = [c for c in tok.children if c.dep_ == "poss"]
+            owners += prep_objects(tok, frozenset({"by"}), res)
+            pairs = [(o, t) for o in owners for t in targets]
+            conf = 0.65
+        for a, b in pairs:
+            ra, rb = res.resolve(a, buyer_types), res.resolve(b, THING)
+            if ra is None or rb is None:
+                continue
+            ctx.add(ra.entity, Predicate.ACQUIRED, rb.entity, [tok, a, b],
+                    conf * min(ra.confidence, rb.confidence), f"acquire-{lemma}")
+
+
+def subsidiaries(ctx: Context, sent: Span) -> None:
+    """subsidiaryOf from "X, a subsidiary of Y", "Y's unit X", "X is owned by Y",
+    "Y owns X", "X's parent company Y"."""
+    res = ctx.res
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        pairs: list[tuple[Token, Token, float]] = []
+        if tok.pos_ == "NOUN" and lemma in _UNIT_NOUNS:
+            parents = prep_objects(tok, frozenset({"of"}), res)
+            parents += [c for c in tok.children if c.dep_ == "poss"]
+            if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+                kids = subjects(tok.head, res)
+            elif tok.dep_ in ("appos", "compound"):
+                kids = [tok.head]
+            else:
+                kids = [c for c in tok.children if c.dep_ == "appos"]
+            pairs = [(k, p, 0.8) for k in kids for p in parents]
+        elif tok.pos_ == "NOUN" and lemma == "parent":
+            children = [c for c in tok.children if c.dep_ == "poss"]
+            children += prep_objects(tok, frozenset({"of"}), res)
+            head = tok.head if tok.dep_ == "compound" else tok
+            parents = [c for c in head.children if c.dep_ == "appos"]
+            if head.dep_ == "appos":
+                parents.append(head.head)
+            if head.dep_ == "attr" and head.head.lemma_ == "be":
+                parents += subjects(head.head, res)
+            if not children:
+                children = [c for c in head.children if c.dep_ == "poss"]
+                children += prep_objects(head, frozenset({"of"}), res)
+            pairs = [(k, p, 0.8) for k in children for p in parents]
+        elif tok.pos_ == "VERB" and lemma == "own" and not is_negated(tok):
+            pairs = [(o, s, 0.7) for s in subjects(tok, res, passive=False)
+                     for o in objects(tok, res)]
+            pairs += [(s, a, 0.75) for s in subjects(tok, res, passive=True)
+                      for a in agents(tok, res)]
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":
+                pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in agents(tok, res)]
+        for k, p, conf in pairs:
+            rk, rp = res.resolve(k, ORG_TYPES), res.resolve(p, ORG_TYPES)
+            if rk is None or rp is None:
+                continue
+            ctx.add(rk.entity, Predicate.SUBSIDIARY_OF, rp.entity, [tok, k, p],
+                    conf * min(rk.confidence, rp.confidence), f"subsidiary-{lemma}")
+
+
+# ----------------------------------------------------------------------- locatedIn
+def _places_modifying(ctx: Context, noun: Token) -> list[tuple[Entity, Token]]:
+    res = ctx.res
+    out = []
+    for c in res.children(noun):
+        if c.dep_ not in ("amod", "compound", "nmod", "poss", "npadvmod"):
+            continue
+        for t in c.subtree:
+            if res.same_unit(t, noun):
+                continue
+            e = res.entity_at(t, PLACE_TYPES)
+            if e is not None and all(e.id != x.id for x, _ in out):
+                out.append((e, t))
+    return out
+
+
+def locations(ctx: Context, sent: Span) -> None:
+    """locatedIn from a place modifying an organisation ("China's largest company,
+    Sina", "the South Korean company", "Sydney computing company Topologi") and from
+    "X, based in Y" / "headquartered in"."""
+    res = ctx.res
+    seen: set[int] = set()
+    for tok in sent:
+        org_ent = res.entity_at(tok, ORG_TYPES)
+        if org_ent is not None:
+            root = res.root(tok)
+            if root.i in seen:
+                continue
+            seen.add(root.i)
+            for place, pt in _places_modifying(ctx, root):
+                ctx.add(org_ent, Predicate.LOCATED_IN, place, [root, pt], 0.8, "place-modifier")
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in ORG_NOUNS and res.entity_at(tok) is None:
+            places = _places_modifying(ctx, tok)
+            if not places:
+                continue
+            r = res.resolve(tok, ORG_TYPES)
+            if r is None:
+                continue
+            for place, pt in places:
+                ctx.add(r.entity, Predicate.LOCATED_IN, place, [tok, pt], 0.85 * r.confidence,
+                        "place-modifier")
+        elif tok.lemma_.lower() in ("base", "headquarter", "headquartered", "locate") \
+                and tok.tag_ == "VBN":
+            places = _res(ctx, prep_objects(tok, frozenset({"in"}), res), PLACE_TYPES)
+            if tok.dep_ in ("acl", "amod"):
+                items = [tok.head]
+            else:
+                items = subjects(tok, res, passive=True) or subjects(tok, res)
+            for o, oc, ot in _res(ctx, items, ORG_TYPES):
+                for p, pc, pt in places:
+                    ctx.add(o, Predicate.LOCATED_IN, p, [tok, ot, pt], 0.85 * min(oc, pc),
+                            "based-in")

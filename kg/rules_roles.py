@@ -1,0 +1,426 @@
+"""Relation rules about people: positions, employers, founders and interviews.
+
+Each rule is ``rule(ctx, sent)`` and adds facts through ``ctx.add`` (see
+:mod:`kg.relations`). The central one, :func:`position_frames`, reads a *position
+frame*: a title noun (a Position entity such as "chief executive", or a known title
+word) together with who holds it and for which organisation, in all the shapes news
+writes it:
+
+- "X's CEO Y", "X chief Y", "X spokeswoman Y", "X founder Y" (the title modifies the name)
+- "Y, chief executive of X", "X's chief executive, Y," (apposition, either way round)
+- "Y is a professor of law at X", "Y, who is the top technical officer for X" (copula)
+- "the CEO of X, Y, stated" (the parser hangs Y on X: still read as Y's title)
+- "the company's founders, including Y" (a list introduced by "including")
+- "expert Y at X" (the organisation hangs on the person)
+
+Examples:
+    >>> position_kind("Chief Executive Officer"), position_kind("co-founder"), position_kind("editor")
+    ('ceo', 'founder', 'other')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .coref import ORG_TYPES, PERSON, Resolution
+from .grammar import (
+    agents, conjuncts, governing_verb, has_prt, is_former, is_negated, objects,
+    prep_objects, subjects,
+)
+from .ids import slugify
+from .types import Entity, EntityType, Mention, Predicate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from .relations import Context
+
+__all__ = [
+    "TITLE_NOUNS", "position_kind", "position_frames", "person_org_modifiers",
+    "work_verbs", "founder_verbs", "interviews",
+]
+
+#: Title words read as a position even when no Position entity covers them
+#: (they then give ``worksFor`` but no ``holdsPosition``).
+TITLE_NOUNS = frozenset("""
+spokesman spokeswoman spokesperson ceo executive president chairman chairwoman chair
+founder co-founder cofounder director officer manager analyst expert professor editor
+reporter correspondent head chief engineer researcher scientist economist lawyer
+attorney counsel vp cto cfo coo employee boss secretary minister adviser advisor
+consultant designer strategist anchor host columnist producer lecturer dean
+""".split())
+
+_CEO = ("ceo", "chief executive", "chief exec")
+_FOUNDER = ("founder", "co-founder", "cofounder", "co - founder")
+_ORG_PREPS = frozenset({"of", "at", "for", "with", "in"})
+_HOLDER_LISTS = frozenset({"including", "like", "such"})
+_COPULAS = frozenset({"be", "become", "remain", "serve", "work", "act"})
+_NAMING_VERBS = frozenset({"name", "appoint", "elect", "promote", "make", "hire", "tap"})
+
+
+def position_kind(text: str) -> str:
+    """Classify a title: ``"ceo"``, ``"founder"`` or ``"other"``."""
+    low = text.lower().replace("’", "'")
+    if any(w in low for w in _CEO):
+        return "ceo"
+    if any(w in low for w in _FOUNDER):
+        return "founder"
+    return "other"
+
+
+def _resolve_all(ctx: Context, toks: list[Token], types) -> list[tuple[Entity, float, Token]]:
+    out = []
+    for t in toks:
+        r: Resolution | None = ctx.res.resolve(t, types)
+        if r is not None:
+            out.append((r.entity, r.confidence, t))
+    return out
+
+
+def _position_tokens(ctx: Context, sent: Span):
+    """(title token, Position entity or None) for every title in ``sent``."""
+    res = ctx.res
+    seen: set[int] = set()
+    for tok in sent:
+        ent = res.entity_at(tok, {EntityType.POSITION})
+        if ent is not None:
+            root = res.root(tok)
+            if root.i not in seen:
+                seen.add(root.i)
+                yield root, ent
+        elif (tok.pos_ in ("NOUN", "PROPN") and res.entity_at(tok) is None
+              and tok.lower_ in TITLE_NOUNS and tok.i not in seen):
+            # "chief" in "chief executive" is part of the title, not one by itself
+            if tok.dep_ in ("amod", "compound") and tok.head.lower_ in TITLE_NOUNS \
+                    and tok.head.i == tok.i + 1:
+                continue
+            seen.add(tok.i)
+            yield tok, None
+
+
+def _is_title(ctx: Context, tok: Token) -> bool:
+    return (ctx.res.entity_at(tok, {EntityType.POSITION}) is not None
+            or (tok.lower_ in TITLE_NOUNS and ctx.res.entity_at(tok) is None))
+
+
+def _listed_before(ctx: Context, p: Token) -> list[Token]:
+    """The title that ``p`` is listed after ("president" for "co-founder" in "a president
+    and co-founder"), however the parser split ``p``'s tokens."""
+    res = ctx.res
+    span = res.unit(p)
+    ids = {t.i for t in span}
+    for t in span:
+        if t.dep_ in ("conj", "appos") and t.head.i not in ids and t.head.i < t.i \
+                and _is_title(ctx, t.head):
+            return [res.root(t.head)]
+    return []
+
+
+def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
+    """Who holds the title ``p``: (person, confidence, token, rule)."""
+    res = ctx.res
+    out: list[tuple[Entity, float, Token, str]] = []
+
+    def take(toks: list[Token], conf: float, rule: str) -> None:
+        for e, c, t in _resolve_all(ctx, toks, PERSON):
+            out.append((e, conf * c, t, rule))
+
+    dep, head = res.dep(p), res.head(p)
+    # "CEO Mark Zuckerberg", "stock expert Anupam Palit": walk up a chain of modifiers
+    h, d = head, dep
+    for _ in range(4):
+        if d not in ("compound", "amod", "nmod"):
+            break
+        if res.entity_at(h, PERSON) is not None:
+            take(conjuncts(h, res), 0.9, "title-name")
+            break
+        if h.pos_ not in ("NOUN", "PROPN") or res.entity_at(h) is not None:
+            break
+        d, h = res.dep(h), res.head(h)
+    if out:
+        return out
+    # "Eduardo Saverin, a co-founder" / "the chief executive, Eric Schmidt,"
+    if dep == "appos":
+        take(conjuncts(head, res), 0.9, "title-appos")
+    appos = [c for c in res.children(p) if c.dep_ == "appos"]
+    take([t for a in appos for t in conjuncts(a, res)], 0.9, "title-appos")
+    if out:
+        return out
+    # "the CEO of MySpace, Hemanshu Nigam," parsed as an apposition to MySpace
+    for o in prep_objects(p, _ORG_PREPS, res):
+        if res.entity_at(o, ORG_TYPES) is not None:
+            inner = [c for c in res.children(o) if c.dep_ == "appos"]
+            take([t for a in inner for t in conjuncts(a, res)], 0.8, "title-appos")
+    if out:
+        return out
+    # "Y is a professor", "Y, who is the top technical officer", "Y became CEO"
+    if dep in ("attr", "acomp", "oprd") and head.lemma_.lower() in _COPULAS:
+        take(subjects(head, res), 0.85, "title-copula")
+    elif dep == "oprd" and head.lemma_.lower() in _NAMING_VERBS:
+        # "X named Y chief executive" (the parser may hang Y on the title)
+        named = objects(head, res) or subjects(head, res, passive=True) or [
+            c for c in res.children(p) if c.dep_ in ("nmod", "compound")
+            and res.entity_at(c, PERSON) is not None]
+        take(named, 0.85, "title-named")
+    elif dep == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
+        verb = head.head
+        if verb.lemma_.lower() in _NAMING_VERBS:
+            take(objects(verb, res) or subjects(verb, res, passive=True), 0.8, "title-as")
+        else:
+            take(subjects(verb, res), 0.8, "title-as")
+    if out:
+        return out
+    # "a president and co-founder of X": the second title shares the first's holder
+    for q in _listed_before(ctx, p):
+        return [(e, c, t, r) for e, c, t, r in _holders(ctx, q)]
+    # "the company's founders, including Mr. Zuckerberg": trust the words over the
+    # attachment, since parsers often hang "including" on the verb
+    after = p.doc[p.i + 1: p.i + 3]
+    for c in list(res.children(p)) + [t for t in after if t.lower_ in _HOLDER_LISTS]:
+        if c.lower_ in _HOLDER_LISTS and (c.head.i == p.i or c.i <= p.i + 2):
+            objs = [conj for o in c.children if o.dep_ == "pobj" for conj in conjuncts(o, res)]
+            if c.lower_ == "such":
+                objs = prep_objects(c, frozenset({"as"}), res) or objs
+            take(objs, 0.8, "title-including")
+    return out
+
+
+def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, str]]:
+    """For which organisation the title ``p`` is held."""
+    res = ctx.res
+    out: list[tuple[Entity, float, Token, str]] = []
+
+    def take(toks: list[Token], conf: float, rule: str, types=ORG_TYPES) -> None:
+        for e, c, t in _resolve_all(ctx, toks, types):
+            out.append((e, conf * c, t, rule))
+
+    kids = res.children(p)
+    take([c for c in kids if c.dep_ == "poss"], 0.9, "title-poss")
+    compounds = [t for c in kids if c.dep_ in ("compound", "nmod") for t in c.subtree
+                 if not res.same_unit(t, p)]
+    take([t for t in compounds if res.entity_at(t, ORG_TYPES) is not None], 0.9,
+         "title-modifier")
+    take(prep_objects(p, _ORG_PREPS, res), 0.85, "title-of")
+    if out:
+        return out
+    # "a president and co-founder of X": titles in a list share the organisation
+    partners = [res.root(c) for c in res.children(p)
+                if c.dep_ in ("conj", "appos") and _is_title(ctx, c)]
+    for q in partners + _listed_before(ctx, p):
+        qk = res.children(q)
+        take([c for c in qk if c.dep_ == "poss"], 0.85, "title-poss")
+        take(prep_objects(q, _ORG_PREPS, res), 0.8, "title-of")
+    if out:
+        return out
+    # "X named Y chief executive": the naming organisation
+    if res.dep(p) == "oprd" and res.head(p).lemma_.lower() in _NAMING_VERBS:
+        take(subjects(res.head(p), res, passive=False), 0.8, "title-named")
+        if out:
+            return out
+    for person, _c, tok, rule in holders:
+        if rule != "title-name":
+            continue
+        pk = res.children(tok)
+        take([c for c in pk if c.dep_ == "poss"], 0.85, "title-poss")
+        take([c for c in pk if c.dep_ in ("compound", "nmod") and not res.same_unit(c, p)
+              and res.entity_at(c, ORG_TYPES) is not None], 0.85, "title-modifier")
+        take(prep_objects(tok, frozenset({"at", "of", "from", "with"}), res), 0.8,
+             "title-name-at")
+    return out
+
+
+def _copula_former(ctx: Context, p: Token) -> bool:
+    head = ctx.res.head(p)
+    return (ctx.res.dep(p) in ("attr", "acomp") and head.lemma_ == "be"
+            and head.tag_ == "VBD")
+
+
+def position_frames(ctx: Context, sent: Span) -> None:
+    """holdsPosition, worksFor, ceoOf and founderOf from a title and its frame."""
+    res = ctx.res
+    for p, pos_ent in _position_tokens(ctx, sent):
+        holders = _holders(ctx, p)
+        if not holders:
+            continue
+        kind = position_kind(" ".join(t.text for t in res.unit(p)) if pos_ent is None
+                             else pos_ent.name + " " + " ".join(t.text for t in res.unit(p)))
+        orgs = _orgs(ctx, p, holders)
+        if not orgs and kind in ("founder", "ceo") and not any(
+                c.dep_ in ("poss", "compound", "prep", "nmod") for c in res.children(p)):
+            # a bare "a co-founder" / "the chief executive" is of the firm in focus
+            org = res.salient(p, ORG_TYPES)
+            if org is not None:
+                orgs = [(org, 0.6, p, "title-implicit")]
+        former = is_former(p, res) or (kind != "founder" and _copula_former(ctx, p))
+        for person, pc, ptok, prule in holders:
+            if pos_ent is not None:
+                ctx.add(person, Predicate.HOLDS_POSITION, pos_ent, [p, ptok], pc, prule,
+                        former=former and kind != "founder")
+            for org, oc, otok, orule in orgs:
+                conf = min(pc, oc)
+                if kind == "founder":
+                    ctx.add(person, Predicate.FOUNDER_OF, org, [p, ptok, otok], conf, orule)
+                    continue
+                if pos_ent is None:
+                    conf *= 0.9
+                ctx.add(person, Predicate.WORKS_FOR, org, [p, ptok, otok], conf, orule,
+                        former=former)
+                if kind == "ceo":
+                    ctx.add(person, Predicate.CEO_OF, org, [p, ptok, otok], conf, orule,
+                            former=former)
+
+
+def person_org_modifiers(ctx: Context, sent: Span) -> None:
+    """worksFor from "X's Y" (an organisation owning a person) and "Y from/of/at X"."""
+    res = ctx.res
+    seen: set[int] = set()
+    for tok in sent:
+        person = res.entity_at(tok, PERSON)
+        if person is None or res.root(tok).i in seen:
+            continue
+        root = res.root(tok)
+        seen.add(root.i)
+        kids = res.children(root)
+        for c in kids:
+            if c.dep_ == "poss":
+                org = res.entity_at(c, ORG_TYPES)
+                if org is not None:
+                    ctx.add(person, Predicate.WORKS_FOR, org, [root, c], 0.75, "org-poss-person")
+        for prep, conf in (("from", 0.75), ("of", 0.7), ("at", 0.65)):
+            for o in prep_objects(root, frozenset({prep}), res):
+                org = res.entity_at(o, ORG_TYPES)
+                if org is not None:
+                    ctx.add(person, Predicate.WORKS_FOR, org, [root, o], conf,
+                            f"person-{prep}-org")
+
+
+_WORK_VERBS = {"work": (("for", "at"), 0.8), "join": ((), 0.8), "lead": ((), 0.7),
+               "head": ((), 0.75), "run": ((), 0.6), "leave": ((), 0.75), "quit": ((), 0.75)}
+
+
+def work_verbs(ctx: Context, sent: Span) -> None:
+    """worksFor from "Y works for X", "Y joined X", "Y heads X", "X hired Y"
+    (former for "Y left X")."""
+    res = ctx.res
+    for verb in sent:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or is_negated(verb):
+            continue
+        if lemma == "hire":
+            pairs = [(o, s) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
+            pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+            conf = 0.75
+        elif lemma in _WORK_VERBS:
+            preps, conf = _WORK_VERBS[lemma]
+            objs = prep_objects(verb, frozenset(preps), res) if preps else objects(verb, res)
+            pairs = [(s, o) for s in subjects(verb, res, passive=False) for o in objs]
+        else:
+            continue
+        for s, o in pairs:
+            rs, ro = res.resolve(s, PERSON), res.resolve(o, ORG_TYPES)
+            if rs is None or ro is None:
+                continue
+            former = lemma in ("leave", "quit") or (lemma == "work" and verb.tag_ == "VBD")
+            ctx.add(rs.entity, Predicate.WORKS_FOR, ro.entity, [verb, s, o],
+                    conf * min(rs.confidence, ro.confidence), f"verb-{lemma}", former=former)
+
+
+_FOUND_VERBS = {"found": 0.9, "co-found": 0.9, "cofound": 0.9, "establish": 0.85,
+                "start": 0.75, "create": 0.7, "set": 0.75, "launch": 0.6}
+
+
+def founder_verbs(ctx: Context, sent: Span) -> None:
+    """founderOf from "Y founded X", "Y and classmates started X", "X was founded by Y"."""
+    res = ctx.res
+    for verb in sent:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or lemma not in _FOUND_VERBS or is_negated(verb):
+            continue
+        if lemma == "set" and not has_prt(verb, "up"):
+            continue
+        conf = _FOUND_VERBS[lemma]
+        pairs = [(s, o) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
+        pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+        for s, o in pairs:
+            rs = res.resolve(s, PERSON)
+            # "started X" only founds organisations; products are "launched"
+            ro = res.resolve(o, ORG_TYPES if lemma in ("start", "launch", "create")
+                             else ORG_TYPES | {EntityType.PRODUCT})
+            if rs is None or ro is None:
+                continue
+            ctx.add(rs.entity, Predicate.FOUNDER_OF, ro.entity, [verb, s, o],
+                    conf * min(rs.confidence, ro.confidence), f"verb-{lemma}")
+
+
+# ----------------------------------------------------------------------- interviews
+def _interview_event(ctx: Context, word: Token, interviewee: Entity, interviewer: Entity,
+                     outlet: Entity | None, tokens: list[Token], conf: float, rule: str) -> None:
+    name = f"Interview of {interviewee.name} by {interviewer.name}"
+    eid = slugify(name)
+    mention = Mention(ctx.document.id, word.idx, word.idx + len(word.text), word.text,
+                      EntityType.EVENT, ctx.res.sent_index(word), rule)
+    old = ctx.events.get(eid)
+    mentions = (old.mentions if old else ()) + (mention,)
+    event = Entity(eid, name, EntityType.EVENT, frozenset(), mentions,
+                   description=f"{interviewer.name} interviews {interviewee.name}")
+    ctx.events[eid] = event
+    ctx.entities[eid] = event
+    ctx.add(interviewee, Predicate.INTERVIEWED_BY, interviewer, tokens, conf, rule)
+    ctx.add(event, Predicate.INTERVIEWEE, interviewee, tokens, conf, rule)
+    ctx.add(event, Predicate.INTERVIEWER, interviewer, tokens, conf, rule)
+    if outlet is not None:
+        ctx.add(event, Predicate.OUTLET, outlet, tokens, conf, rule)
+
+
+def _outlet(ctx: Context, tok: Token, who: Entity) -> Entity | None:
+    if who.type in ORG_TYPES:
+        return who
+    for c in ctx.res.children(tok):
+        if c.dep_ in ("poss", "compound"):
+            org = ctx.res.entity_at(c, ORG_TYPES)
+            if org is not None:
+                return org
+    for o in prep_objects(ctx.res.root(tok), frozenset({"from", "of", "at"}), ctx.res):
+        org = ctx.res.entity_at(o, ORG_TYPES)
+        if org is not None:
+            return org
+    jobs = ctx.employers(who)
+    return jobs[0] if jobs else None
+
+
+def interviews(ctx: Context, sent: Span) -> None:
+    """interviewedBy and the interview Event from "Y sat down for an interview with
+    Z's W", "in an interview with W, Y said", "W's interview with Y", "W interviewed Y".
+    """
+    res = ctx.res
+    who_types = PERSON | ORG_TYPES
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma == "interview" and tok.pos_ == "NOUN":
+            withs = prep_objects(tok, frozenset({"with"}), res)
+            poss = [c for c in tok.children if c.dep_ == "poss"]
+            if poss and withs:  # "W's interview with Y"
+                pairs = [(w, p) for w in withs for p in poss]
+                rule, conf = "interview-poss-with", 0.75
+            else:
+                verb = governing_verb(tok)
+                subs = subjects(verb, res) if verb is not None else []
+                pairs = [(s, w) for s in subs for w in withs]
+                rule, conf = "interview-with", 0.85
+            for y, w in pairs:
+                ry, rw = res.resolve(y, PERSON), res.resolve(w, who_types)
+                if ry is None or rw is None:
+                    continue
+                _interview_event(ctx, tok, ry.entity, rw.entity,
+                                 _outlet(ctx, res.root(w), rw.entity), [tok, y, w],
+                                 conf * min(ry.confidence, rw.confidence), rule)
+        elif lemma == "interview" and tok.pos_ == "VERB" and not is_negated(tok):
+            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objects(tok, res)]
+            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
+            for w, y in pairs:
+                ry, rw = res.resolve(y, PERSON), res.resolve(w, who_types)
+                if ry is None or rw is None:
+                    continue
+                _interview_event(ctx, tok, ry.entity, rw.entity,
+                                 _outlet(ctx, res.root(w), rw.entity), [tok, y, w],
+                                 0.85 * min(ry.confidence, rw.confidence), "verb-interview")
