@@ -1,27 +1,228 @@
-"""Group mentions into entities: one :class:`~kg.types.Entity` per real thing."""
+"""Group mentions into entities: one :class:`~kg.types.Entity` per real thing.
+
+Mentions are first keyed by what they name: a knowledge-base entry (exact or, for
+long names, fuzzy), a canonical job title, or their normalised text (case, "the",
+possessive, "Mr." and company suffixes folded). Keys are then merged when one names
+the other:
+
+- a lone surname or first name joins the one person whose full name ends (or starts)
+  with it ("Zhang", "Mr. Zhang" -> "Wei Zhang");
+- an acronym joins the name it abbreviates, whether defined in brackets ("Center for
+  Policy Studies (CPS)") or matching its initials ("SEC");
+- "Acme" joins "Acme Electronics" when the rest is a corporate word;
+- near-identical spellings of the same type join (rapidfuzz ratio >= 90).
+
+Each entity takes the knowledge base's name, type and Wikidata id when it has an
+entry; otherwise the fullest name seen and the type its mentions vote for, weighted by
+how each mention's type was decided. Ids are :func:`kg.ids.slugify` of the name, so the
+same thing gets the same id in every document.
+
+Examples:
+    >>> from kg.types import Document, Mention, EntityType as T
+    >>> d = Document.from_text("Wei Zhang runs Acme. Mr. Zhang said so.")
+    >>> ms = [Mention(d.id, 0, 9, "Wei Zhang", T.PERSON), Mention(d.id, 15, 19, "Acme", T.COMPANY),
+    ...       Mention(d.id, 25, 30, "Zhang", T.PERSON, 1)]
+    >>> [(e.id, e.name, sorted(e.aliases)) for e in link_mentions(ms, d)]
+    [('acme', 'Acme', []), ('wei-zhang', 'Wei Zhang', ['Zhang'])]
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
-from .ids import slugify
-from .types import Document, Entity, Mention
+from rapidfuzz import fuzz
 
-__all__ = ["link_mentions"]
+from .ids import slugify
+from .kb import KBEntry, load_kb, normalize_name
+from .positions import canonical_position
+from .types import Document, Entity, EntityType, Mention
+
+__all__ = ["RULE_WEIGHTS", "initials", "link_mentions"]
+
+#: How much a mention's type counts, by the rule that decided it.
+RULE_WEIGHTS: dict[str, float] = {
+    "kb": 5, "speaker": 4, "position": 4, "apposition": 3, "descriptor": 3, "org-name": 3,
+    "copula": 2, "head-noun": 2, "name-shape": 2, "acronym": 1, "ner": 1, "demonym": 1,
+}
+# Words after a company's short name that do not change what it names.
+CORPORATE_WORDS = frozenset(
+    """electronics group holdings holding corporation corp inc technologies technology
+    motors platforms systems labs international industries enterprises communications
+    networks software""".split()
+)
+_CONNECTORS = {"of", "for", "and", "the", "&", "on", "de", "in"}
+_ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
+_ORG_TYPES = (EntityType.COMPANY, EntityType.ORGANIZATION)
+# Order for breaking ties between equally voted types.
+_TYPE_ORDER = list(EntityType)
+
+
+def initials(name: str) -> str:
+    """Upper-case initials of a name's content words.
+
+    Examples:
+        >>> initials("Securities and Exchange Commission"), initials("Center for Open Science")
+        ('SEC', 'COS')
+    """
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _CONNECTORS]
+    return "".join(w[0] for w in words).upper()
+
+
+class _Groups:
+    """Union-find over mention keys."""
+
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, k: tuple[str, str]) -> tuple[str, str]:
+        self.parent.setdefault(k, k)
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, keep: tuple[str, str], drop: tuple[str, str]) -> None:
+        a, b = self.find(keep), self.find(drop)
+        if a != b:
+            # A knowledge-base key always stays the root of its group.
+            if b[0] == "kb" and a[0] != "kb":
+                a, b = b, a
+            self.parent[b] = a
+
+
+def _key(m: Mention) -> tuple[tuple[str, str], KBEntry | None]:
+    if m.label == EntityType.POSITION:
+        return ("pos", canonical_position(m.text)[0]), None
+    kb = load_kb()
+    entry = kb.lookup_demonym(m.text) if m.rule == "demonym" else None
+    entry = entry or kb.lookup(m.text)
+    if entry is None and m.label != EntityType.PERSON:
+        entry = kb.fuzzy(m.text)
+    if entry is not None and (entry.type == m.label or (not entry.weak and m.rule in ("kb", "ner"))):
+        return ("kb", entry.id), entry
+    return ("name", normalize_name(m.text)), None
+
+
+def _display(texts: list[str]) -> str:
+    """The fullest, most natural spelling: longest, not shouted, most frequent."""
+    counts = Counter(texts)
+
+    def rank(t: str) -> tuple[int, int, int, str]:
+        shouted = t.isupper() and len(t) > 5
+        return (int(not shouted), len(t.split()), counts[t], t)
+
+    best = max(counts, key=rank)
+    return re.sub(r"^(?:the|The)\s+", "", best)
+
+
+def _vote(ms: list[Mention]) -> EntityType:
+    score: dict[EntityType, float] = defaultdict(float)
+    for m in ms:
+        score[m.label] += RULE_WEIGHTS.get(m.rule, 1)
+    return max(score, key=lambda t: (score[t], -_TYPE_ORDER.index(t)))
+
+
+def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
+                 document: Document) -> None:
+    names = {k: _display([m.text for m in ms]) for k, ms in keys.items()}
+    types = {k: _vote(ms) for k, ms in keys.items()}
+    persons = [k for k in keys if types[k] == EntityType.PERSON and len(names[k].split()) >= 2]
+    # Lone surnames and first names join the one person they can belong to.
+    for k in keys:
+        if k[0] != "name" or len(names[k].split()) != 1:
+            continue
+        word = normalize_name(names[k])
+        owners = {groups.find(p) for p in persons
+                  if word in (normalize_name(names[p].split()[-1]), normalize_name(names[p].split()[0]))}
+        if len(owners) == 1 and types[k] not in (EntityType.COUNTRY, EntityType.PLACE):
+            groups.union(owners.pop(), k)
+    # Acronyms: defined in brackets right after the long form, or matching its initials.
+    by_norm = {normalize_name(names[k]): k for k in keys}
+    for k, ms in keys.items():
+        for m in ms:
+            d = _ACRONYM_DEF.match(document.text, m.end)
+            if d and normalize_name(d.group(1)) in by_norm:
+                groups.union(k, by_norm[normalize_name(d.group(1))])
+    for k in keys:
+        short = names[k]
+        if not (short.isupper() and 2 <= len(short) <= 6 and short.isalpha()):
+            continue
+        longs = {groups.find(o) for o in keys if o != k and len(names[o].split()) >= 2
+                 and initials(names[o]) == short and types[o] not in (EntityType.PERSON,)}
+        if len(longs) == 1:
+            groups.union(longs.pop(), k)
+    # "Acme" and "Acme Electronics"
+    for k in keys:
+        if types[k] not in _ORG_TYPES:
+            continue
+        for o in keys:
+            rest = names[o].split()[len(names[k].split()):]
+            if (o != k and types[o] in _ORG_TYPES and rest
+                    and names[o].lower().startswith(names[k].lower() + " ")
+                    and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest)):
+                groups.union(o, k)
+    # Near-identical spellings of the same type (rapidfuzz, not hand-rolled).
+    plain = sorted(k for k in keys if k[0] == "name" and len(k[1]) >= 6)
+    for i, a in enumerate(plain):
+        for b in plain[i + 1 :]:
+            if types[a] == types[b] and fuzz.ratio(a[1], b[1]) >= 90:
+                groups.union(a, b)
 
 
 def link_mentions(mentions: list[Mention], document: Document) -> list[Entity]:
-    """Merge mentions with the same name (surnames join the full name) into entities."""
-    groups: dict[str, list[Mention]] = defaultdict(list)
-    full_names = sorted({m.text for m in mentions if " " in m.text}, key=len, reverse=True)
+    """Merge the mentions of one document into entities, sorted by id.
+
+    Args:
+        mentions: from :func:`kg.mentions.find_mentions` (or built by hand).
+        document: the article the mentions point into.
+    """
+    keys: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    entries: dict[tuple[str, str], KBEntry] = {}
     for m in mentions:
-        name = m.text
-        if " " not in name:
-            name = next((f for f in full_names if f.split()[-1] == name), name)
-        groups[name].append(m)
-    entities = []
-    for name, ms in groups.items():
-        label = Counter(m.label for m in ms).most_common(1)[0][0]
-        aliases = frozenset(m.text for m in ms if m.text != name)
-        entities.append(Entity(slugify(name), name, label, aliases, tuple(ms)))
-    return sorted(entities, key=lambda e: e.id)
+        k, entry = _key(m)
+        keys[k].append(m)
+        if entry is not None:
+            entries[k] = entry
+    groups = _Groups()
+    for k in keys:
+        groups.find(k)
+    _merge_names(groups, keys, document)
+    merged: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for k, ms in keys.items():
+        merged[groups.find(k)].extend(ms)
+    entities = [_entity(root, ms, entries.get(root)) for root, ms in merged.items()]
+    return _unique_ids(entities)
+
+
+def _entity(root: tuple[str, str], ms: list[Mention], entry: KBEntry | None) -> Entity:
+    ms = sorted(ms, key=lambda m: (m.start, m.end))
+    texts = [m.text for m in ms]
+    aliases = set(texts)
+    wikidata = None
+    if entry is not None:
+        name, etype, wikidata = entry.name, entry.type, entry.wikidata
+        aliases.update(entry.aliases)
+    elif root[0] == "pos":
+        name, extra = canonical_position(ms[0].text)
+        etype = EntityType.POSITION
+        aliases.update(extra)
+    else:
+        # Demonyms name a country only through the knowledge base; a speaker label
+        # is the person's name shouted, so the plain spelling is preferred.
+        name = _display([m.text for m in ms if m.rule != "demonym"] or texts)
+        etype = _vote(ms)
+    aliases.discard(name)
+    return Entity(slugify(name), name, etype, frozenset(aliases), tuple(ms), wikidata)
+
+
+def _unique_ids(entities: list[Entity]) -> list[Entity]:
+    """Two different things with the same slug (a person and a place) get typed ids."""
+    seen = Counter(e.id for e in entities)
+    out = []
+    for e in entities:
+        if seen[e.id] > 1:
+            e = Entity(f"{e.id}-{e.type.value.lower()}", e.name, e.type, e.aliases,
+                       e.mentions, e.wikidata, e.description)
+        out.append(e)
+    return sorted(out, key=lambda e: e.id)

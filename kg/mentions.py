@@ -163,13 +163,28 @@ def _np_head(doc: Doc, i: int, limit: int = 8) -> tuple[Token | None, Token | No
     return head, prev
 
 
+def _apposition_start(doc: Doc, e: int, sent_end: int) -> int | None:
+    """Where the description in "X, the ..." or "X, Acme's ..." starts, if there is one."""
+    if e + 2 >= sent_end or doc[e].text != ",":
+        return None
+    if doc[e + 1].lower_ in _DETS:
+        return e + 2
+    k = e + 1
+    while k < sent_end and k - e <= 3 and doc[k].pos_ == "PROPN":
+        k += 1
+    if k > e + 1 and k < sent_end and doc[k].tag_ == "POS":
+        return k + 1
+    return None
+
+
 def _context_type(doc: Doc, span: Span) -> tuple[EntityType, str] | None:
     """Type from the words around a name, with the rule that found it."""
     s, e = span.start, span.end
     sent_end = span.sent.end
     # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
-    if e + 2 < sent_end and doc[e].text == "," and doc[e + 1].lower_ in _DETS:
-        head, prev = _np_head(doc, e + 2)
+    start = _apposition_start(doc, e, sent_end)
+    if start is not None:
+        head, prev = _np_head(doc, start)
         if head is not None and head.pos_ == "NOUN":
             t = head_type(head.text, prev.text if prev is not None else None)
             if t is not None:
@@ -248,8 +263,7 @@ def _org_names(doc: Doc) -> list[Span]:
         )):
             j += 1
         words = [t.lower_ for t in doc[i:j]]
-        key = [k for k, w in enumerate(words) if w in ORG_WORDS]
-        if key and j - i >= 2:
+        if _has_org_word(words) and j - i >= 2:
             end = j
             # "University of California, Davis": a campus after a comma.
             if ("university" in words and end + 1 < n and doc[end].text == ","
@@ -261,10 +275,22 @@ def _org_names(doc: Doc) -> list[Span]:
     return out
 
 
+def _org_word(word: str) -> bool:
+    w = word.lower()
+    return w in ORG_WORDS or (w.endswith("s") and w[:-1] in ORG_WORDS)
+
+
+def _has_org_word(words: list[str]) -> bool:
+    """An organisation word, or "central bank" (other banks are companies)."""
+    return any(_org_word(w) for w in words) or any(
+        a == "central" and b == "bank" for a, b in zip(words, words[1:])
+    )
+
+
 def _name_token(t: Token) -> bool:
     if t.lower_ in _CALENDAR:
         return False
-    return (t.pos_ == "PROPN" or t.lower_ in ORG_WORDS) and (t.is_title or t.is_upper) and t.is_alpha
+    return (t.pos_ == "PROPN" or _org_word(t.text)) and (t.is_title or t.is_upper) and t.is_alpha
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -288,11 +314,36 @@ def _type_span(span: Span, ner_label: str, document: Document) -> tuple[EntityTy
     ctx = _context_type(span.doc, span)
     if ctx is not None:
         return ctx
-    words = {t.lower_ for t in span}
-    if words & ORG_WORDS and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
+    words = [t.lower_ for t in span]
+    if _has_org_word(words) and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
         return EntityType.ORGANIZATION, "org-name"
+    if ner_label == "ORG" and _product_shaped(span):
+        return EntityType.PRODUCT, "name-shape"
     label = NER_TYPES.get(ner_label)
     return (label, "ner") if label is not None else None
+
+
+def _product_shaped(span: Span) -> bool:
+    """ "Galaxy Z Fold", "Pixel 8": a known product's name or a model number inside."""
+    kb = load_kb()
+    for k in range(len(span) - 1, 0, -1):
+        entry = kb.lookup(span[:k].text)
+        if entry is not None:
+            return entry.type == EntityType.PRODUCT
+    return len(span) > 1 and any(
+        t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
+        for t in span[1:]
+    )
+
+
+def _heading(sent: Span) -> bool:
+    """A title-case line without a final stop ("Tech Giants Face New Rules")."""
+    text = sent.text.strip()
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return (
+        bool(text) and text[-1] not in '.!?"\'' and len(words) >= 2
+        and sum(t.is_title or t.is_upper for t in words) >= 0.75 * len(words)
+    )
 
 
 def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
@@ -324,6 +375,9 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             if entry is None and len(span) == 1 and span[0].is_sent_start and (
                 span[0].pos_ == "NOUN" or span[0].lower_ in lower_words
             ):
+                continue
+            # Names in a title-case heading are guesses unless the body repeats them.
+            if entry is None and _heading(span.sent) and document.text.count(text) < 2:
                 continue
             typed = _type_span(span, ent.label_, document)
             if typed is None:

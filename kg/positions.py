@@ -18,7 +18,7 @@ Examples:
     >>> canonical_position("CEO")
     ('chief executive', ('CEO', 'chief executive officer'))
     >>> canonical_position("co-founders")
-    ('co-founder', ('cofounder', 'founder'))
+    ('founder', ('co-founder', 'cofounder'))
     >>> canonical_position("Professor of Law")[0]
     'professor of law'
 """
@@ -78,8 +78,10 @@ _CANON: dict[str, tuple[str, tuple[str, ...]]] = {
     "chief information officer": ("chief information officer", ("CIO",)),
     "cmo": ("chief marketing officer", ("CMO",)),
     "chief marketing officer": ("chief marketing officer", ("CMO",)),
-    "co-founder": ("co-founder", ("cofounder", "founder")),
-    "cofounder": ("co-founder", ("cofounder", "founder")),
+    # A co-founder is a founder: one Position, so both spellings meet in one node.
+    "founder": ("founder", ("co-founder", "cofounder")),
+    "co-founder": ("founder", ("co-founder", "cofounder")),
+    "cofounder": ("founder", ("co-founder", "cofounder")),
     "vice-president": ("vice president", ()),
     "chairwoman": ("chairwoman", ("chair",)),
     "chairman": ("chairman", ("chair",)),
