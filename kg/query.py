@@ -1,4 +1,11 @@
-"""Run SPARQL over kg graphs and format the results.
+"""Run SPARQL over kg graphs: inline text, ``.rq`` files or bundled queries; format results.
+
+:func:`sparql` runs a query over a graph, a :class:`~kg.store.Store` or graph files.
+Bundled queries (``kg/queries/*.rq``) answer the usual questions (competitors,
+positions, products, stances, facts with provenance, Wikidata links, counts); their
+parameters (``entity=Meta``) name an entity by label, alias, IRI or Wikidata id and are
+bound with ``VALUES``, never pasted into the query as text. :func:`format_result` writes
+the W3C SPARQL results formats (JSON, XML, CSV, TSV), a plain table, or RDF for graphs.
 
 Examples:
     >>> from rdflib import Graph
@@ -6,9 +13,11 @@ Examples:
     >>> result = sparql(g, "SELECT ?o WHERE { ?s ?p ?o }")
     >>> result.rows
     [{'o': 'x'}]
-    >>> print(format_result(result, "csv"), end="")
-    o
-    x
+    >>> print(format_result(result, "tsv"), end="")
+    ?o
+    "x"
+    >>> sorted(q.name for q in bundled_queries())[:3]
+    ['competitors', 'counts', 'entities']
 """
 
 from __future__ import annotations
@@ -17,112 +26,389 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from rdflib import Graph
 
-from .errors import InputError, QueryError
+from .errors import InputError, QueryError, UnknownNameError
 from .registry import Registry
+from .store import (
+    QUERY_PREFIXES, QueryResult, RdflibStore, Store, Term, load_graph, open_store,
+)
 
-__all__ = ["QueryResult", "load_graph", "sparql", "format_result", "RESULT_FORMATS"]
-
-RDF_SUFFIXES = {
-    ".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld",
-    ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".trig": "trig", ".nq": "nquads",
-}
-
-
-@dataclass
-class QueryResult:
-    """A SELECT's variables and rows (values as strings), or an ASK's boolean."""
-
-    vars: list[str] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)
-    boolean: bool | None = None
+__all__ = [
+    "QueryResult", "Term", "BundledQuery", "Param", "load_graph", "sparql", "format_result",
+    "media_type", "bundled_queries", "get_query", "bind_params", "resolve_entity",
+    "read_query", "RESULT_FORMATS",
+]
 
 
-def load_graph(path: str | os.PathLike[str]) -> Graph:
-    """Parse an RDF file, choosing the parser from its suffix."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"no such graph file: {str(p)!r}")
-    fmt = RDF_SUFFIXES.get(p.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"cannot tell the RDF format of {str(p)!r}; use one of: "
-            + ", ".join(sorted(RDF_SUFFIXES))
-        )
+# ---------------------------------------------------------------- bundled queries
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A bundled query's parameter: ``--param name=VALUE`` binds ``?var`` to an entity."""
+
+    name: str
+    var: str
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundledQuery:
+    """A query shipped in ``kg/queries``: its name, one-line description and parameters."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+_PARAM = re.compile(r"#\s*@param\s+([a-z][a-z0-9_-]*)\s+\?(\w+)\s+(.+)")
+
+
+def _parse_bundled(name: str, text: str) -> BundledQuery:
+    lines = text.splitlines()
+    description = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else ""
+    params = tuple(Param(m.group(1), m.group(2), m.group(3).strip())
+                   for m in map(_PARAM.match, lines) if m)
+    return BundledQuery(name, description, params, text)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict[str, BundledQuery]:
+    folder = resources.files("kg") / "queries"
+    found = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            found[name] = _parse_bundled(name, entry.read_text(encoding="utf-8"))
+    return dict(sorted(found.items()))
+
+
+def bundled_queries() -> list[BundledQuery]:
+    """Every bundled query, sorted by name."""
+    return list(_bundled().values())
+
+
+def get_query(name: str) -> BundledQuery:
+    """The bundled query called ``name``; unknown names list the choices.
+
+    Examples:
+        >>> get_query("competitors").params[0].name
+        'entity'
+        >>> get_query("competitor")
+        Traceback (most recent call last):
+        ...
+        kg.errors.UnknownNameError: unknown bundled query 'competitor'; choose one of: ...
+    """
     try:
-        return Graph().parse(p, format=fmt)
-    except Exception as exc:  # rdflib raises many parser-specific types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot parse {str(p)!r} as {fmt}: {first}") from None
+        return _bundled()[name]
+    except KeyError:
+        raise UnknownNameError("bundled query", name, _bundled()) from None
 
 
-def sparql(graph: Graph, query: str) -> QueryResult:
-    """Run a SELECT or ASK query; syntax errors raise QueryError."""
-    from .rdf import PREFIXES
-
-    try:
-        # the graph's own prefixes (e.g. id: for the base IRI), then kg's usual ones
-        init_ns = {p: n for p, n in graph.namespaces() if p}
-        init_ns.update(PREFIXES)
-        result = graph.query(query, initNs=init_ns)
-    except Exception as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryError(f"invalid SPARQL: {msg}") from None
-    if result.type == "ASK":
-        return QueryResult(boolean=bool(result.askAnswer))
-    if result.type != "SELECT":
-        raise QueryError(f"{result.type} queries are not supported here; use SELECT or ASK")
-    names = [str(v) for v in result.vars]
-    rows = [
-        {n: str(row[n]) for n in names if row[n] is not None}
-        for row in result
-    ]
-    return QueryResult(vars=names, rows=rows)
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-RESULT_FORMATS: Registry = Registry("format")
+def read_query(arg: str) -> str | BundledQuery:
+    """Interpret a command-line query: a ``.rq`` file, a bundled query's name, or SPARQL."""
+    p = Path(arg)
+    if arg.endswith(".rq") or ("\n" not in arg and len(arg) < 4096 and p.is_file()):
+        try:
+            return p.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot read query file {arg!r}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"query file {arg!r} is not UTF-8 text") from None
+    if _NAME.match(arg):
+        return get_query(arg)
+    return arg
 
 
-@RESULT_FORMATS.register("table")
+# ---------------------------------------------------------------- parameters
+_IRI_BAD = re.compile(r'[\s<>"{}|^`\\]')
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def _as_iri(value: str) -> str | None:
+    """``value`` as an IRI when it is written as one (``<...>``, ``http://...``, ``id:meta``)."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    elif ":" in v and v.split(":", 1)[0] in QUERY_PREFIXES:
+        prefix, local = v.split(":", 1)
+        v = QUERY_PREFIXES[prefix] + local
+    elif _QID.match(v):
+        v = QUERY_PREFIXES["wd"] + v
+    elif not re.match(r"(?i)^(https?|urn):", v):
+        return None
+    if _IRI_BAD.search(v):
+        raise InputError(f"{value!r} is not a valid IRI")
+    return v
+
+
+def resolve_entity(store: Store, value: str) -> list[str]:
+    """IRIs of the entities ``value`` names: a label or alias (any case), an IRI, an id
+    slug, or a Wikidata IRI/QID the entity is linked to. Sorted; empty when none."""
+    iri = _as_iri(value)
+    if iri is not None:
+        qid = iri.rsplit("/", 1)[-1] if iri.startswith(QUERY_PREFIXES["wd"]) else ""
+        text = f"""SELECT DISTINCT ?e WHERE {{
+  {{ VALUES ?e {{ <{iri}> }} ?e ?p ?o }}
+  UNION {{ ?e owl:sameAs <{iri}> }}
+  UNION {{ ?e kg:wikidata {Term.literal(qid).n3()} }}
+}} ORDER BY ?e"""
+    else:
+        name = Term.literal(value.strip().lower()).n3()
+        slug = re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
+        by_slug = f"UNION {{ VALUES ?e {{ id:{slug} }} ?e rdfs:label ?any }}" if slug else ""
+        text = f"""SELECT DISTINCT ?e WHERE {{
+  {{ ?e rdfs:label|skos:altLabel ?l FILTER(LCASE(STR(?l)) = {name}) }}
+  {by_slug}
+}} ORDER BY ?e"""
+    return [b["e"].value for b in store.query(text).bindings
+            if "e" in b and b["e"].kind == "uri"]
+
+
+def bind_params(query: BundledQuery, params: Mapping[str, str], store: Store) -> str:
+    """The query's text with each given parameter bound through its ``VALUES ?var`` line.
+
+    Raises:
+        QueryError: an unknown parameter, or a value that names no entity.
+    """
+    by_name = {p.name: p for p in query.params}
+    text = query.text
+    for name, value in params.items():
+        if name not in by_name:
+            choices = ", ".join(by_name) or "none"
+            raise QueryError(f"unknown parameter {name!r} for query {query.name!r}; "
+                             f"its parameters: {choices}")
+        var = by_name[name].var
+        iris = resolve_entity(store, value)
+        if not iris:
+            raise QueryError(
+                f"no entity called {value!r} in the graph (looked at labels, aliases and IRIs); "
+                "list them with the bundled query 'entities'")
+        pattern = re.compile(rf"VALUES\s+\?{var}\s*\{{\s*UNDEF\s*\}}")
+        values = "VALUES ?" + var + " { " + " ".join(f"<{i}>" for i in iris) + " }"
+        text, n = pattern.subn(lambda _m: values, text)
+        if n == 0:  # a bundled query without its VALUES line is a bug, not bad input
+            raise AssertionError(f"{query.name}.rq declares ?{var} but has no VALUES ?{var} line")
+    return text
+
+
+# ---------------------------------------------------------------- running
+def sparql(
+    source: Graph | Store | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    query: str | BundledQuery,
+    *,
+    params: Mapping[str, str] | None = None,
+    engine: str | None = None,
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Run a SPARQL query (text or a :class:`BundledQuery`) and return its result.
+
+    Args:
+        source: an rdflib Graph, a Store, or graph file(s) / store folder / endpoint URL.
+        query: SPARQL text with kg's prefixes pre-declared, or a bundled query.
+        params: values for a bundled query's parameters.
+        engine: ``rdflib`` or ``oxigraph`` when ``source`` is files.
+        max_rows: keep at most this many rows (``result.truncated`` tells).
+
+    Raises:
+        QueryError: malformed SPARQL (with line and column), SPARQL Update, bad parameters.
+    """
+    if isinstance(source, Graph):
+        store: Store = RdflibStore(source)
+    elif isinstance(source, (str, os.PathLike)):
+        store = open_store([source], engine=engine)
+    elif isinstance(source, Sequence):
+        store = open_store(list(source), engine=engine)
+    else:
+        store = source
+    if isinstance(query, BundledQuery):
+        text = bind_params(query, params or {}, store)
+    elif params:
+        raise QueryError("parameters work with bundled queries only; "
+                         "write the values into your own query")
+    else:
+        text = query
+    return store.query(text, max_rows=max_rows)
+
+
+# ---------------------------------------------------------------- formats
+@dataclass(frozen=True, slots=True)
+class ResultFormat:
+    """How to write a result: ``render`` for SELECT/ASK, ``rdf`` (rdflib name) for graphs."""
+
+    name: str
+    media_type: str | None
+    render: Callable[[QueryResult], str] | None
+    rdf: str | None
+    rdf_media_type: str | None
+
+
+RESULT_FORMATS: Registry[ResultFormat] = Registry("format")
+
+
+def _compact(iri: str) -> str:
+    best = ""
+    for prefix, ns in QUERY_PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(QUERY_PREFIXES.get(best, "")):
+            local = iri[len(ns):]
+            if re.fullmatch(r"[A-Za-z0-9_]([\w.-]*[\w-])?", local):
+                best = prefix
+    return f"{best}:{iri[len(QUERY_PREFIXES[best]):]}" if best else f"<{iri}>"
+
+
+def _cell(term: Term | None, width: int = 80) -> str:
+    if term is None:
+        return ""
+    text = _compact(term.value) if term.kind == "uri" else (
+        f"_:{term.value}" if term.kind == "bnode" else term.value)
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _table(r: QueryResult) -> str:
     if r.boolean is not None:
         return ("yes" if r.boolean else "no") + "\n"
-    cells = [[row.get(v, "") for v in r.vars] for row in r.rows]
+    cells = [[_cell(b.get(v)) for v in r.vars] for b in r.bindings]
     widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(r.vars)]
-    line = lambda vals: " | ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
-    out = [line(r.vars), "-+-".join("-" * w for w in widths)]
-    out += [line(c) for c in cells]
-    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+
+    def line(vals: list[str]) -> str:
+        return " | ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()
+
+    out = [line(r.vars), "-+-".join("-" * w for w in widths)] + [line(c) for c in cells]
+    n = len(cells)
+    out.append(f"({n} row{'s' if n != 1 else ''}{', truncated' if r.truncated else ''})")
     return "\n".join(out) + "\n"
 
 
-@RESULT_FORMATS.register("csv")
 def _csv(r: QueryResult) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180, as SPARQL 1.1 CSV asks
     if r.boolean is not None:
-        w.writerow(["boolean"])
-        w.writerow(["true" if r.boolean else "false"])
+        w.writerows([["boolean"], ["true" if r.boolean else "false"]])
         return buf.getvalue()
     w.writerow(r.vars)
-    for row in r.rows:
-        w.writerow([row.get(v, "") for v in r.vars])
+    for b in r.bindings:
+        w.writerow([("_:" + b[v].value if b[v].kind == "bnode" else b[v].value) if v in b else ""
+                    for v in r.vars])
     return buf.getvalue()
 
 
-@RESULT_FORMATS.register("json")
+def _tsv(r: QueryResult) -> str:
+    if r.boolean is not None:
+        return "?boolean\n" + ("true" if r.boolean else "false") + "\n"
+    out = ["\t".join("?" + v for v in r.vars)]
+    out += ["\t".join(b[v].n3() if v in b else "" for v in r.vars) for b in r.bindings]
+    return "\n".join(out) + "\n"
+
+
+def _json_term(t: Term) -> dict[str, str]:
+    d = {"type": t.kind, "value": t.value}
+    if t.lang:
+        d["xml:lang"] = t.lang
+    elif t.datatype:
+        d["datatype"] = t.datatype
+    return d
+
+
 def _json(r: QueryResult) -> str:
     if r.boolean is not None:
         return json.dumps({"head": {}, "boolean": r.boolean}) + "\n"
-    bindings = [{k: {"value": v} for k, v in row.items()} for row in r.rows]
+    bindings = [{k: _json_term(t) for k, t in b.items()} for b in r.bindings]
     return json.dumps({"head": {"vars": r.vars}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1) + "\n"
 
 
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: str) -> str:
+    return xml_escape(_XML_BAD.sub("\ufffd", text), {'"': "&quot;"})
+
+
+def _xml(r: QueryResult) -> str:
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f'<variable name="{_x(v)}"/>' for v in r.vars]
+    out.append("</head>")
+    if r.boolean is not None:
+        out.append(f"<boolean>{'true' if r.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for b in r.bindings:
+            out.append("<result>")
+            for v, t in b.items():
+                if t.kind == "uri":
+                    value = f"<uri>{_x(t.value)}</uri>"
+                elif t.kind == "bnode":
+                    value = f"<bnode>{_x(t.value)}</bnode>"
+                elif t.lang:
+                    value = f'<literal xml:lang="{_x(t.lang)}">{_x(t.value)}</literal>'
+                elif t.datatype:
+                    value = f'<literal datatype="{_x(t.datatype)}">{_x(t.value)}</literal>'
+                else:
+                    value = f"<literal>{_x(t.value)}</literal>"
+                out.append(f'<binding name="{_x(v)}">{value}</binding>')
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+for _f in (
+    ResultFormat("table", "text/plain", _table, "turtle", "text/turtle"),
+    ResultFormat("csv", "text/csv", _csv, None, None),
+    ResultFormat("tsv", "text/tab-separated-values", _tsv, None, None),
+    ResultFormat("json", "application/sparql-results+json", _json, "json-ld", "application/ld+json"),
+    ResultFormat("xml", "application/sparql-results+xml", _xml, "xml", "application/rdf+xml"),
+    ResultFormat("turtle", None, None, "turtle", "text/turtle"),
+    ResultFormat("nt", None, None, "nt", "application/n-triples"),
+):
+    RESULT_FORMATS.add(_f.name, _f, aliases={"turtle": ("ttl",), "nt": ("ntriples",)}.get(_f.name, ()))
+
+
+def _graph_text(r: QueryResult, fmt: str) -> str:
+    from .rdf import bind_prefixes
+
+    g = bind_prefixes(Graph())
+    g.bind("org", QUERY_PREFIXES["org"])
+    for s, p, o in r.triples:
+        g.add((s.to_rdflib(), p.to_rdflib(), o.to_rdflib()))
+    if fmt == "nt":  # one triple a line, sorted, so equal graphs print equal text
+        return "".join(sorted(line + "\n" for line in g.serialize(format="nt").splitlines() if line))
+    return g.serialize(format=fmt)
+
+
+def _check(r: QueryResult, f: ResultFormat) -> None:
+    if r.is_graph and f.rdf is None:
+        raise QueryError(f"{f.name} is a format for SELECT and ASK results; a {r.kind} answer "
+                         "is a graph: use table (Turtle), turtle, nt, json (JSON-LD) or xml (RDF/XML)")
+    if not r.is_graph and f.render is None:
+        raise QueryError(f"{f.name} is a format for graphs (CONSTRUCT, DESCRIBE); for {r.kind} "
+                         "results use table, csv, tsv, json or xml")
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Render a QueryResult as ``table``, ``csv`` or ``json``."""
-    return RESULT_FORMATS.get(fmt)(result)
+    """Render ``result``: SELECT/ASK as table, csv, tsv, json or xml (W3C SPARQL results
+    formats); CONSTRUCT/DESCRIBE as Turtle (table, turtle), nt, JSON-LD (json) or RDF/XML (xml).
+    """
+    f = RESULT_FORMATS.get(fmt)
+    _check(result, f)
+    return _graph_text(result, f.rdf) if result.is_graph else f.render(result)
+
+
+def media_type(result: QueryResult, fmt: str) -> str:
+    """The media type of ``format_result(result, fmt)``."""
+    f = RESULT_FORMATS.get(fmt)
+    _check(result, f)
+    return (f.rdf_media_type if result.is_graph else f.media_type) or "text/plain"
