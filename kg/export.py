@@ -35,7 +35,7 @@ from .graph import KnowledgeGraph
 from .io import atomic_write_text
 from .registry import Registry
 
-__all__ = ["Exporter", "FORMATS", "serialize", "write", "DEFAULT_FILES", "ONTOLOGY_FILE"]
+__all__ = ["Exporter", "FORMATS", "serialize", "write", "DEFAULT_FILES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +202,13 @@ def _html(kg: KnowledgeGraph, base_iri: str) -> str:
     return render_html(kg)
 
 
+def _ontology(kg: KnowledgeGraph, base_iri: str) -> str:
+    """kg's ontology (the TBox the graph's owl:imports names); the same for every graph."""
+    from .rdf import ontology_text
+
+    return ontology_text()
+
+
 def _graphml(kg: KnowledgeGraph, base_iri: str) -> str:
     """Entities and stances as nodes, facts as edges, every value a scalar (Gephi, Cytoscape)."""
     import networkx as nx
@@ -274,11 +281,9 @@ for _exp, _aliases in (
     (Exporter("csv", ".csv", _csv, "text/csv"), ()),
     (Exporter("json", ".json", _json, "application/json"), ("node-link",)),
     (Exporter("html", ".html", _html, "text/html"), ()),
+    (Exporter("ontology", ".ttl", _ontology, "text/turtle"), ("owl", "tbox")),
 ):
     FORMATS.add(_exp.name, _exp, aliases=_aliases)
-
-#: The ontology's file name beside a build's exports (``kg build`` copies it there).
-ONTOLOGY_FILE = "ontology.ttl"
 
 #: What ``kg build`` writes: file name -> format.
 DEFAULT_FILES: dict[str, str] = {
@@ -292,6 +297,7 @@ DEFAULT_FILES: dict[str, str] = {
     "facts.csv": "csv",
     "graph.json": "json",
     "graph.html": "html",
+    "ontology.ttl": "ontology",
 }
 
 
