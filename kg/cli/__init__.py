@@ -47,6 +47,7 @@ def _register() -> None:
         cli.add_command(mod.command)
     from .eval import command as eval_command
     cli.add_command(eval_command)
+    from .validate import command as validate_command; cli.add_command(validate_command)  # noqa: E702
     from . import push, serve; cli.add_command(serve.command); cli.add_command(push.command)  # noqa: E702
 
 
