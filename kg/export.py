@@ -234,7 +234,11 @@ def _graphml(kg: KnowledgeGraph, base_iri: str) -> str:
                    former=bool(data.get("former")),
                    evidence=clean_text(" | ".join(x["evidence"] for x in prov)),
                    docs=clean_text(" ".join(sorted({x["doc"] for x in prov}))))
-    return _xml_cr("\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n")
+    # write_graphml, not generate_graphml: the latter splits its text with splitlines(),
+    # which also breaks at CR and U+2028 inside values
+    buf = io.BytesIO()
+    nx.write_graphml_xml(g, buf, encoding="utf-8", prettyprint=True)
+    return _xml_cr(buf.getvalue().decode("utf-8"))
 
 
 CSV_COLUMNS = ("subject", "subject_label", "predicate", "object", "object_label", "evidence",

@@ -6,20 +6,163 @@ import json
 import os
 
 import pytest
-from rdflib import Graph
+import csv
+import io
+import subprocess
+import sys
+
+from rdflib import Dataset, Graph
 
 from kg.errors import OutputError, UnknownFormatError
 from kg.export import DEFAULT_FILES, FORMATS, serialize, write
+from kg.graph import KnowledgeGraph
 from kg.io import atomic_write_text
+from kg.rdf import from_rdf, to_rdf
+from kg.types import Entity, EntityType, Evidence, Extraction, Predicate, Relation
+
+from .conftest import ROOT
+from .test_rdf import assert_isomorphic, hostile_kg
 
 
-@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("ttl", "turtle"),
-                                          ("nt", "nt"), ("json-ld", "json-ld")])
+RDF_FORMATS = [("turtle", "turtle"), ("ttl", "turtle"), ("nt", "nt"), ("json-ld", "json-ld"),
+               ("rdfxml", "xml"), ("trig", "trig"), ("nquads", "nquads")]
+
+
+def _parse(text: str, parser: str) -> Graph:
+    """Parse ``text``; quad formats give the union of their graphs."""
+    if parser in ("trig", "nquads"):
+        ds = Dataset().parse(data=text, format=parser)
+        g = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            g.add((s, p, o))
+        return g
+    return Graph().parse(data=text, format=parser)
+
+
+@pytest.mark.parametrize("fmt, parser", RDF_FORMATS)
 def test_rdf_formats_parse_to_the_same_triples(small_kg, fmt, parser):
     text = serialize(small_kg, fmt)
-    g = Graph().parse(data=text, format=parser)
+    g = Graph().parse(data=text, format=parser) if parser not in ("trig", "nquads") else None
     reference = Graph().parse(data=serialize(small_kg, "nt"), format="nt")
-    assert len(g) == len(reference) > 50
+    assert len(_parse(text, parser)) == len(reference) > 50
+    if g is not None:
+        assert len(g) == len(reference)
+
+
+@pytest.mark.parametrize("fmt, parser", RDF_FORMATS)
+@pytest.mark.parametrize("which", ["small", "hostile"])
+def test_every_rdf_format_round_trips_to_an_isomorphic_graph(small_kg, fmt, parser, which):
+    kg = small_kg if which == "small" else hostile_kg()
+    text = serialize(kg, fmt)
+    assert_isomorphic(_parse(text, parser), to_rdf(kg))
+    back = from_rdf(_parse(text, parser))
+    assert back.facts() == kg.facts()
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS.names() if f != "html"])
+def test_no_output_carries_nul_bom_or_invalid_utf8(fmt):
+    data = serialize(hostile_kg(), fmt).encode("utf-8")  # raises on a lone surrogate
+    assert b"\x00" not in data
+    assert b"\xef\xbb\xbf" not in data  # U+FEFF, as a BOM or anywhere else
+    data.decode("utf-8", errors="strict")
+
+
+def test_jsonld_is_compact_with_a_context(small_kg):
+    data = json.loads(serialize(small_kg, "json-ld"))
+    assert data["@context"]["kg"] == "https://kg.example.org/ontology#"
+    assert data["@context"]["id"] == "https://kg.example.org/id/"
+    ids = {node["@id"] for node in data["@graph"]}
+    assert "id:acme" in ids and "id:jane-doe" in ids
+
+
+def test_rdfxml_keeps_carriage_returns():
+    text = serialize(hostile_kg(), "rdfxml")
+    assert "\r" not in text and "&#13;" in text
+    g = Graph().parse(data=text, format="xml")
+    assert any("\r\n" in str(o) for o in g.objects())
+
+
+def test_trig_has_one_named_graph_per_document(small_kg):
+    text = serialize(small_kg, "trig")
+    (doc,) = small_kg.documents
+    assert f"<https://kg.example.org/id/doc/{doc}> {{" in text
+    assert text.count("{\n") == 2  # the default graph and the document's
+
+
+def test_graphml_loads_in_networkx_with_every_node_and_edge(small_kg):
+    import networkx as nx
+
+    g = nx.read_graphml(io.StringIO(serialize(small_kg, "graphml")), force_multigraph=True)
+    assert set(g.nodes) == {n for n, _ in small_kg.entities()} | {n for n, _ in small_kg.stances()}
+    facts = sorted((s, d["label"], o) for s, o, d in g.edges(data=True)
+                   if d["label"] not in ("hasStance", "about"))
+    assert facts == small_kg.facts()
+    assert g.nodes["acme"]["label"] == "Acme" and g.nodes["acme"]["type"] == "Company"
+    (edge,) = [d for s, o, d in g.edges(data=True) if d["label"] == "productOf"]
+    assert edge["confidence"] == 0.85 and "Widget phone" in edge["evidence"]
+
+
+def test_graphml_of_hostile_text_is_valid_xml():
+    import networkx as nx
+
+    g = nx.read_graphml(io.StringIO(serialize(hostile_kg(), "graphml")), force_multigraph=True)
+    names = {d["label"] for _, d in g.nodes(data=True)}
+    assert "Line\nbreak\r\nCRLF\rCR\u2028LS\u2029PS" in names
+
+
+def test_csv_has_one_row_per_statement(small_kg):
+    rows = list(csv.DictReader(io.StringIO(serialize(small_kg, "csv"))))
+    assert [r["predicate"] for r in rows] == [p for _, p, _ in small_kg.facts()]
+    row = next(r for r in rows if r["predicate"] == "productOf")
+    assert row["subject"] == "https://kg.example.org/id/widget"
+    assert row["object_label"] == "Globex" and row["confidence"] == "0.85"
+    assert row["source"] == "tests/sample.txt" and row["former"] == "false"
+    assert row["evidence"] == "Acme competes with Globex, which makes the Widget phone."
+
+
+def test_csv_neutralises_spreadsheet_formulas(sample_document):
+    d = sample_document
+    a = Entity("a", "=HYPERLINK(\"http://x\")", EntityType.PERSON)
+    b = Entity("b", "@SUM(1)", EntityType.COMPANY)
+    ev = Evidence(d.id, "+cmd|' /C calc'!A0", 0, 5)
+    kg = KnowledgeGraph()
+    kg.add(Extraction(d, (a, b), (Relation("a", Predicate.WORKS_FOR, "b", ev),)))
+    (row,) = csv.DictReader(io.StringIO(serialize(kg, "csv")))
+    assert row["subject_label"] == "'=HYPERLINK(\"http://x\")"
+    assert row["object_label"] == "'@SUM(1)" and row["evidence"].startswith("'+cmd")
+
+
+def test_ontology_format_is_the_shipped_file(small_kg):
+    from kg.rdf import ontology_text
+
+    assert serialize(small_kg, "ontology") == ontology_text()
+
+
+SEED_SCRIPT = """
+import sys
+from tests.conftest import SAMPLE_TEXT
+from tests.test_rdf import hostile_kg
+from kg.export import FORMATS, serialize
+for name in FORMATS.names():
+    if name in ("html",):
+        continue
+    sys.stdout.buffer.write(f"=== {name}\\n".encode())
+    sys.stdout.buffer.write(serialize(hostile_kg(), name).encode("utf-8"))
+"""
+
+
+def test_output_is_byte_identical_whatever_the_hash_seed():
+    """Two processes with different PYTHONHASHSEED write the same bytes in every format."""
+    outs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        done = subprocess.run([sys.executable, "-c", SEED_SCRIPT], cwd=ROOT, env=env,
+                              capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        outs.append(done.stdout)
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"=== ") == len(FORMATS.names()) - 1
 
 
 def test_nt_is_sorted_and_deterministic(small_kg):
