@@ -1,0 +1,287 @@
+"""SHACL validation: kg's own output conforms; each broken contract is reported (no spaCy)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, XSD
+
+from kg.cli import cli
+from kg.config import DEFAULT_BASE_IRI
+from kg.errors import ValidationError
+from kg.export import write
+from kg.graph import KnowledgeGraph
+from kg.rdf import KG, to_rdf
+from kg.validate import check_build, check_evidence, validate, validate_graph
+
+from .test_rdf import hostile_kg
+
+ID = DEFAULT_BASE_IRI
+ACME, JANE, GLOBEX = URIRef(ID + "acme"), URIRef(ID + "jane-doe"), URIRef(ID + "globex")
+
+
+def test_kg_output_conforms_without_warnings(small_kg):
+    report = validate(small_kg)
+    assert report.conforms and report.findings == [], report.text()
+
+
+def test_hostile_text_still_conforms():
+    report = validate(hostile_kg())
+    assert report.conforms, report.text()
+
+
+def _statement(g: Graph, p) -> URIRef:
+    return next(st for st in g.subjects(RDF.predicate, p))
+
+
+def _break_confidence(g):
+    st = _statement(g, KG.productOf)
+    g.set((st, KG.confidence, Literal("1.5", datatype=XSD.decimal)))
+
+
+def _break_confidence_type(g):
+    st = _statement(g, KG.productOf)
+    g.set((st, KG.confidence, Literal("high")))
+
+
+def _break_offsets(g):
+    st = _statement(g, KG.productOf)
+    g.set((st, KG.startOffset, Literal(500, datatype=XSD.integer)))
+
+
+def _unasserted_statement(g):
+    g.remove((ACME, KG.competitorOf, GLOBEX))
+
+
+def _blank_entity(g):
+    g.add((BNode("b1"), RDF.type, KG.Person))
+    g.add((BNode("b1"), RDFS.label, Literal("Nobody")))
+
+
+def _bad_polarity(g):
+    g.set((URIRef(ID + "stance-test1"), KG.polarity, Literal("maybe")))
+
+
+def _role_without_member(g):
+    g.remove((URIRef(ID + "role/jane-doe/acme/ceo"), URIRef("http://www.w3.org/ns/org#member"), None))
+
+
+def _bad_sha(g):
+    doc = next(g.subjects(RDF.type, KG.Document))
+    g.set((doc, KG.sha256, Literal("abc")))
+
+
+def _stance_without_holder_link(g):
+    g.remove((JANE, KG.hasStance, None))
+
+
+BREAKAGES = [
+    ("no label", lambda g: g.remove((ACME, RDFS.label, None)),
+     "id:acme rdfs:label: an entity has exactly one non-empty rdfs:label"),
+    ("two labels", lambda g: g.add((ACME, RDFS.label, Literal("ACME"))),
+     "id:acme rdfs:label: an entity has exactly one non-empty rdfs:label"),
+    ("two kg types", lambda g: g.add((ACME, RDF.type, KG.Person)),
+     "id:acme rdf:type: an entity has exactly one kg entity type"),
+    ("fact without statement", lambda g: g.add((ACME, KG.partnerOf, GLOBEX)),
+     "id:acme kg:partnerOf: a fact has no rdf:Statement carrying its provenance"),
+    ("statement of an unasserted triple", _unasserted_statement,
+     "a statement's triple is not asserted in the graph"),
+    ("no evidence", lambda g: g.remove((_statement(g, KG.productOf), KG.evidence, None)),
+     "kg:evidence: exactly one non-empty kg:evidence (the sentence)"),
+    ("confidence above 1", _break_confidence, "kg:confidence"),
+    ("confidence not a decimal", _break_confidence_type, "kg:confidence"),
+    ("start after end", _break_offsets, "kg:startOffset"),
+    ("sameAs outside Wikidata", lambda g: g.add((ACME, OWL.sameAs, URIRef("http://dbpedia.org/resource/Acme"))),
+     "owl:sameAs links only to a Wikidata item"),
+    ("sameAs without its Q-id", lambda g: g.add((ACME, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q1"))),
+     "owl:sameAs without the matching kg:wikidata Q-id"),
+    ("malformed Q-id", lambda g: g.add((ACME, KG.wikidata, Literal("wd:Q1"))),
+     "kg:wikidata is one Wikidata Q-id such as Q380"),
+    ("blank-node entity", _blank_entity, "kg never writes blank nodes"),
+    ("unknown polarity", _bad_polarity, "kg:polarity"),
+    ("role without member", _role_without_member, "org:member"),
+    ("bad document hash", _bad_sha, "kg:sha256"),
+    ("stance not linked from its holder", _stance_without_holder_link,
+     "the holder points to its stance with kg:hasStance"),
+]
+
+
+@pytest.mark.parametrize("name, breakage, expected", BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_each_broken_contract_is_a_violation(small_kg, name, breakage, expected):
+    g = to_rdf(small_kg)
+    breakage(g)
+    report = validate_graph(g)
+    assert not report.conforms
+    lines = [f.line() for f in report.violations]
+    assert any(expected in line for line in lines), "\n".join(lines)
+
+
+def test_unexpected_kinds_are_warnings_not_violations(small_kg):
+    g = to_rdf(small_kg)
+    g.add((JANE, KG.worksFor, URIRef(ID + "widget")))  # a product is no employer
+    st = URIRef(ID + "fact/manual")
+    for t in [(st, RDF.type, RDF.Statement), (st, RDF.type, KG.Fact), (st, RDF.subject, JANE),
+              (st, RDF.predicate, KG.worksFor), (st, RDF.object, URIRef(ID + "widget"))]:
+        g.add(t)
+    for p, o in [(KG.evidence, Literal("x")), (KG.startOffset, Literal(0, datatype=XSD.integer)),
+                 (KG.endOffset, Literal(1, datatype=XSD.integer)),
+                 (KG.confidence, Literal("0.5", datatype=XSD.decimal)), (KG.rule, Literal("r"))]:
+        g.add((st, p, o))
+    g.add((st, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), next(g.subjects(RDF.type, KG.Document))))
+    g.add((st, URIRef("http://www.w3.org/ns/prov#wasGeneratedBy"), next(g.subjects(RDF.type, KG.Build))))
+    report = validate_graph(g)
+    assert report.conforms, report.text()
+    assert [f.line() for f in report.warnings] == [
+        "Warning: id:jane-doe kg:worksFor: Value does not have class kg:Organization (value: id:widget)"
+    ]
+
+
+def test_company_counts_as_organization_through_the_ontology(small_kg):
+    g = to_rdf(small_kg)  # jane-doe worksFor acme, a kg:Company
+    assert validate_graph(g).findings == []
+    assert validate_graph(g, ontology=False).warnings  # without the TBox it cannot tell
+
+
+def _with_evidence(small_kg, text: str, start: int, end: int) -> KnowledgeGraph:
+    kg = KnowledgeGraph()
+    kg.documents = dict(small_kg.documents)
+    kg.graph = small_kg.graph.copy()
+    for s, o, k, d in kg.graph.edges(keys=True, data=True):
+        if k == "productOf":
+            d["provenance"] = [{**d["provenance"][0], "evidence": text, "start": start, "end": end}]
+    return kg
+
+
+def test_evidence_that_is_not_in_the_document_is_a_violation(small_kg):
+    kg = _with_evidence(small_kg, "Globex makes no phones at all.", 83, 113)
+    (finding,) = check_evidence(kg)
+    assert finding.severity == "Violation"
+    assert "evidence does not occur verbatim in doc-" in finding.line()
+    assert not validate(kg).conforms
+
+
+def test_evidence_at_wrong_offsets_is_a_warning(small_kg):
+    kg = _with_evidence(small_kg, "Acme competes with Globex", 0, 25)
+    (finding,) = check_evidence(kg)
+    assert finding.severity == "Warning" and "not at offsets 0-25" in finding.message
+
+
+def test_check_build_refuses_a_broken_graph(small_kg):
+    from kg.export import serialize
+
+    kg = _with_evidence(small_kg, "Invented sentence.", 0, 18)
+    with pytest.raises(ValidationError, match=r"the built graph violates kg's SHACL shapes \(1 violation"):
+        check_build(kg, serialize(kg, "turtle"))
+    assert check_build(small_kg, serialize(small_kg, "turtle")).conforms
+
+
+# ---------------------------------------------------------------------------- CLI
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf",
+                                  "graph.trig", "graph.nq", "graph.json"])
+def test_validate_command_accepts_every_format_kg_writes(runner, tmp_path, small_kg, name):
+    fmt = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.jsonld": "json-ld",
+           "graph.rdf": "rdfxml", "graph.trig": "trig", "graph.nq": "nquads",
+           "graph.json": "json"}[name]
+    write(small_kg, tmp_path / name, fmt)
+    result = runner.invoke(cli, ["validate", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.strip() == "0 violation(s), 0 warning(s)"
+
+
+def test_validate_command_prints_violations_and_fails(runner, tmp_path, small_kg):
+    g = to_rdf(small_kg)
+    g.remove((ACME, RDFS.label, None))
+    path = tmp_path / "bad.ttl"
+    g.serialize(path, format="turtle")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "Violation: id:acme rdfs:label: an entity has exactly one non-empty rdfs:label"]
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {str(path)!r} does not conform to the shapes: 1 violation(s), 0 warning(s)")
+    assert "Traceback" not in result.output
+
+
+def test_validate_strict_fails_on_warnings(runner, tmp_path, small_kg):
+    g = to_rdf(small_kg)
+    g.add((JANE, KG.holdsPosition, ACME))  # a company is no position (a warning)
+    path = tmp_path / "warn.nt"
+    g.serialize(path, format="nt")
+    assert runner.invoke(cli, ["validate", str(path)]).exit_code == 1  # no statement: violation
+    st = _statement(g, KG.holdsPosition)
+    g.set((st, RDF.object, ACME))
+    g.remove((JANE, KG.holdsPosition, URIRef(ID + "ceo")))
+    g.serialize(path, format="nt")
+    relaxed = runner.invoke(cli, ["validate", str(path)])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "Warning: id:jane-doe kg:holdsPosition" in relaxed.stdout
+    strict = runner.invoke(cli, ["validate", str(path), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.stderr.strip().endswith("does not conform to the shapes: 0 violation(s), 1 warning(s)")
+
+
+@pytest.mark.parametrize("args, error", [
+    (["validate", "missing.ttl"], "Error: no such graph file: 'missing.ttl'"),
+    (["validate", "missing.json"], "Error: cannot read 'missing.json': No such file or directory"),
+])
+def test_validate_command_bad_input(runner, args, error):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == error
+
+
+def test_validate_command_with_other_shapes(runner, tmp_path, small_kg):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kg: <https://kg.example.org/ontology#> .
+        <urn:s> a sh:NodeShape ; sh:targetClass kg:Company ;
+            sh:property [ sh:path kg:mention ; sh:minCount 2 ; sh:message "two mentions" ] .
+    """)
+    write(small_kg, tmp_path / "g.ttl", "turtle")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "g.ttl"), "--shapes", str(shapes)])
+    assert result.exit_code == 1
+    assert sorted(result.stdout.splitlines()) == [
+        "Violation: id:acme kg:mention: two mentions",
+        "Violation: id:globex kg:mention: two mentions",
+    ]
+
+
+def test_build_fails_loudly_and_writes_nothing_on_a_violation(runner, tmp_path, small_kg,
+                                                              monkeypatch):
+    """``kg build`` validates what it is about to write (here: evidence made up)."""
+    import kg.cli.build as build_cli
+
+    broken = _with_evidence(small_kg, "Invented sentence.", 0, 18)
+    monkeypatch.setattr(build_cli, "build_corpus", lambda *a, **k: (broken, None))
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", "tests/sample.txt", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Error: the built graph violates kg's SHACL shapes (1 violation(s), 0 warning(s)); "
+        "first: Violation: <https://kg.example.org/id/fact/")
+    assert not out.exists() or not any(out.iterdir())
+    monkeypatch.setattr(build_cli, "build_corpus", lambda *a, **k: (small_kg, None))
+    result = runner.invoke(cli, ["build", "tests/sample.txt", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SHACL: 0 violation(s), 0 warning(s)" in result.stderr
+    assert (out / "ontology.ttl").exists() and (out / "graph.trig").exists()
+
+
+def test_evidence_check_skips_documents_without_text(small_kg):
+    from kg.rdf import from_rdf
+
+    back = from_rdf(to_rdf(small_kg))  # documents come back without their text
+    assert check_evidence(back) == []
+    doc = next(iter(back.documents.values()))
+    back.documents[doc.id] = replace(doc, text="Something else entirely.")
+    assert len(check_evidence(back)) == 6  # five facts and a stance, none in that text
