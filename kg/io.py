@@ -1,6 +1,11 @@
 """Atomic file output: write to a temp file beside the target, then rename.
 
 A build that dies half-way leaves the previous file intact, never a truncated one.
+:func:`atomic_write_many` stages *every* file of a build before it renames any, so a
+write error (disk full, quota, a file too large) leaves all previous exports as they
+were; :func:`folder_lock` keeps two builds into one folder from interleaving their
+renames. Temp files carry the writer's process id, so those left by a killed process
+are recognised and removed by the next writer.
 
 Examples:
     >>> import tempfile, pathlib
@@ -9,29 +14,58 @@ Examples:
     PosixPath('...a.txt')
     >>> (d / "a.txt").read_text()
     'hello'
+    >>> with folder_lock(d):
+    ...     sorted(p.name for p in atomic_write_many({d / "b.txt": "B", d / "c.txt": b"C"}))
+    ['b.txt', 'c.txt']
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import tempfile
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+try:  # POSIX; elsewhere builds simply run without the folder lock
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "atomic_write_bytes", "atomic_write_text", "atomic_write_many", "folder_lock",
+    "check_writable", "clean_stale_temps", "LOCK_TIMEOUT",
+]
+
+#: Seconds a build waits for another build that is writing into the same folder.
+LOCK_TIMEOUT = 120.0
+
+_TEMP = re.compile(r"^\..+\.kgtmp-(\d+)-[^.]*\.tmp$")
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; raise OutputError when it cannot be written."""
-    target = Path(path)
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _hint(folder: Path) -> str:
+    return f"cannot write to {str(folder)!r}: "
+
+
+def _stage(target: Path, data: bytes) -> str:
+    """Write ``data`` to a fsync'ed temp file beside ``target``; return its path."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.kgtmp-{os.getpid()}-", suffix=".tmp", dir=target.parent
+        )
     except OSError as exc:
+        check_writable(target.parent)  # names a file in the way, if that is the reason
         raise OutputError(
-            f"cannot write to {str(target.parent)!r}: {exc.strerror or exc}; "
-            "choose a writable folder with -o/--out"
+            _hint(target.parent) + f"{_why(exc)}; choose a writable folder with -o/--out"
         ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -39,16 +73,157 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
-    return target
+        _unlink(tmp)
+        raise OutputError(
+            f"cannot write {str(target)!r}: {_why(exc)}; the previous file is unchanged"
+        ) from None
+    return tmp
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _as_bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; raise OutputError when it cannot be written."""
+    return atomic_write_many({Path(path): data})[0]
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` as UTF-8 (no BOM, newlines kept as given) to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_many(files: Mapping[str | os.PathLike[str], str | bytes]) -> list[Path]:
+    """Write several files so that either all are replaced or none is.
+
+    Every file is first written to a temp file and flushed to disk; only when all of
+    them are staged are they renamed over their targets. ``str`` values are written
+    as UTF-8.
+
+    Args:
+        files: target path -> content.
+
+    Returns:
+        The target paths, in the order given.
+
+    Raises:
+        OutputError: a file could not be written; no target was changed.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in files.items():
+            path = Path(target)
+            staged.append((_stage(path, _as_bytes(data)), path))
+    except BaseException:
+        # KeyboardInterrupt included: never leave our temp files behind
+        for tmp, _ in staged:
+            _unlink(tmp)
+        raise
+    done: list[Path] = []
+    for i, (tmp, path) in enumerate(staged):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            for rest, _ in staged[i:]:
+                _unlink(rest)
+            raise OutputError(f"cannot write {str(path)!r}: {_why(exc)}") from None
+        done.append(path)
+    return done
+
+
+def check_writable(folder: str | os.PathLike[str]) -> None:
+    """Fail early (before a long build) when ``folder`` cannot be created or written.
+
+    Nothing is created: the nearest existing ancestor is checked instead.
+
+    Examples:
+        >>> check_writable("/proc/version/out")
+        Traceback (most recent call last):
+        ...
+        kg.errors.OutputError: cannot write to '/proc/version/out': '/proc/version' is a file, not a folder; choose a writable folder with -o/--out
+    """
+    target = Path(folder)
+    probe = target
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(
+            _hint(target) + f"{str(probe)!r} is a file, not a folder; "
+            "choose a writable folder with -o/--out"
+        )
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(
+            _hint(target) + "permission denied; choose a writable folder with -o/--out"
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove temp files that kg processes which no longer run left in ``folder``."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike[str], *, timeout: float | None = None) -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (created if missing) while writing into it.
+
+    The lock is an ``flock`` on the folder itself, so no lock file is left behind and
+    a killed process releases it at once. A second writer waits up to ``timeout``
+    seconds (default :data:`LOCK_TIMEOUT`), then gives up with an OutputError.
+    """
+    path = Path(folder)
+    wait = LOCK_TIMEOUT if timeout is None else timeout
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(
+            _hint(path) + f"{_why(exc)}; choose a writable folder with -o/--out"
+        ) from None
+    try:
+        if fcntl is not None:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise OutputError(
+                            f"another kg build is writing to {str(path)!r} (waited {wait:g} s); "
+                            "wait for it to finish or choose another folder with -o/--out"
+                        ) from None
+                    time.sleep(0.05)
+        clean_stale_temps(path)
+        yield path
+    finally:
+        os.close(fd)  # closing releases the flock

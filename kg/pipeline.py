@@ -37,7 +37,9 @@ def extract(
     config = config or Config()
     nlp = nlp or load_nlp(config.model)
     if doc is None:
-        doc = nlp(document.text)
+        from .longtext import parse  # long texts in pieces: spaCy caps one parse
+
+        doc = parse(nlp, document.text)
     found = mentions.find_mentions(doc, document)
     entities = linking.link_mentions(found, document)
     _check("link_mentions", entities, Entity)

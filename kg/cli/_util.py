@@ -10,10 +10,17 @@ import click
 from ..graph import KnowledgeGraph
 from ..errors import InputError
 
-__all__ = ["echo_err", "load_kg", "quiet_option"]
+__all__ = ["echo_err", "load_kg", "quiet_option", "warn"]
 
 quiet_option = click.option("-q", "--quiet", "--silent", is_flag=True,
                             help="Print nothing but data and errors.")
+
+
+def warn(message: str) -> None:
+    """A skipped article or another problem the build goes on after: always on stderr."""
+    from . import one_line
+
+    click.echo(one_line(message), err=True)
 
 
 def echo_err(message: str, *, quiet: bool = False) -> None:
@@ -22,16 +29,23 @@ def echo_err(message: str, *, quiet: bool = False) -> None:
         click.echo(message, err=True)
 
 
+_GRAPH_HINT = "give the graph.json or an RDF file that kg build wrote"
+
+
 def load_kg(path: str) -> KnowledgeGraph:
     """Load a graph from node-link JSON or any RDF file kg wrote."""
     p = Path(path)
     if p.suffix.lower() == ".json":
         try:
-            return KnowledgeGraph.from_json(p.read_text(encoding="utf-8"))
+            text = p.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
-            raise InputError(f"{path!r} is not UTF-8 JSON") from None
+            raise InputError(f"{path!r} is not UTF-8 JSON; {_GRAPH_HINT}") from None
+        try:
+            return KnowledgeGraph.from_json(text)
+        except InputError as exc:
+            raise InputError(f"{path!r} is not a kg graph: {exc}; {_GRAPH_HINT}") from None
     from ..query import load_graph
     from ..rdf import from_rdf
 
