@@ -92,7 +92,8 @@ GRAPH = {
 #: ``format=``/``output=`` shortcuts that Fuseki and SPARQLWrapper use.
 SHORT = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle",
          "ttl": "turtle", "nt": "nt", "n-triples": "nt", "json-ld": "json", "jsonld": "json",
-         "rdf": "xml", "rdfxml": "xml"}
+         "rdf": "xml", "rdfxml": "xml", "rdf+xml": "xml", "sparql-results+json": "json",
+         "sparql-results+xml": "xml"}
 
 
 def negotiate(accept: str | None, offered: Mapping[str, str]) -> str | None:
@@ -150,6 +151,12 @@ class SparqlApp:
         self._slots = threading.BoundedSemaphore(limits.max_concurrent)
         self._html_cache: bytes | None = None
         self._page, self._page_csp = _query_page()
+        if store.engine == "rdflib":
+            # rdflib builds its SPARQL grammar on first use (about a second); do it here,
+            # once, so forked workers inherit it instead of each paying for it
+            from rdflib.plugins.sparql import prepareQuery
+
+            prepareQuery("SELECT ?s WHERE { ?s ?p ?o FILTER(?o > 1) } ORDER BY ?s LIMIT 1")
 
     # ------------------------------------------------------------ routing
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Response:
@@ -233,10 +240,12 @@ class SparqlApp:
             refuse_updates(queries[0])
         except QueryError as exc:
             return _text(403, str(exc))
-        short = (params.get("format") or params.get("output") or [""])[0].lower()
+        short = (params.get("format") or params.get("output") or [""])[0].lower().strip()
+        accept = h.get("accept")
+        if "/" in short:  # some clients put a media type there (Virtuoso's convention)
+            short, accept = "", short
         if short and short not in SHORT:
             return _text(400, f"unknown format {short!r}; choose one of: {', '.join(sorted(SHORT))}")
-        accept = h.get("accept")
         return self._isolated(lambda: self._answer(queries[0], accept, SHORT.get(short)))
 
     def _answer(self, text: str, accept: str | None, forced: str | None) -> Response:

@@ -286,9 +286,26 @@ def _rdflib_error(exc: Exception, text: str) -> QueryError:
     return QueryError(f"query failed: {_first_line(exc)}")
 
 
-def _oxigraph_error(exc: Exception) -> QueryError:
+def _unknown_prefix(text: str, line: int, col: int) -> QueryError | None:
+    """Oxigraph reports an undeclared prefix where the name ends: find the name."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    m = re.search(r"([A-Za-z][\w.-]*)?:[\w.%-]*$", lines[line - 1][: col - 1])
+    if m is None:
+        return None
+    prefix = m.group(1) or ""
+    return QueryError(f"invalid SPARQL: line {line}, column {m.start() + 1}: unknown prefix "
+                      f"{prefix}: declare it with PREFIX or use a full <IRI>")
+
+
+def _oxigraph_error(exc: Exception, text: str) -> QueryError:
     msg = _first_line(exc)
     m = re.match(r"error at (\d+):(\d+): (.*)", msg)
+    if m and "Prefix not found" in m.group(3):
+        found = _unknown_prefix(text, int(m.group(1)), int(m.group(2)))
+        if found is not None:
+            return found
     if m:
         detail = m.group(3)
         detail = detail if len(detail) <= 160 else detail[:157] + "..."
@@ -516,7 +533,7 @@ class OxigraphStore:
         except QueryError:
             raise
         except (SyntaxError, OSError, ValueError, TypeError) as exc:
-            raise _oxigraph_error(exc) from None
+            raise _oxigraph_error(exc, text) from None
 
     def triple_count(self) -> int:
         return len(self.store)
