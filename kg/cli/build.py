@@ -7,11 +7,20 @@ from pathlib import Path
 import click
 
 from ..config import DEFAULT_BASE_IRI, Config
-from ..export import DEFAULT_FILES, write
-from ..pipeline import build
-from ._util import echo_err, quiet_option
+from ..export import DEFAULT_FILES, serialize
+from ..io import atomic_write_many, check_writable, folder_lock
+from ..corpus import build_corpus
+from ..parallel import EXECUTORS
+from ..progress import count_documents, progress_bar, show_progress
+from ..validate import check_build
+from ._util import echo_err, quiet_option, warn
 
 DEFAULT_INPUT = "data/interview.txt"
+
+
+def _skipped(document, exc) -> None:
+    """A document that failed extraction is reported and left out (unless --strict)."""
+    warn(f"Warning: skipped: {exc}")
 
 
 @click.command("build")
@@ -23,16 +32,47 @@ DEFAULT_INPUT = "data/interview.txt"
               help="Leave out facts below this confidence.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
               help="Namespace for minted entity IRIs.")
+@click.option("--store", "store_dir", default=None, type=click.Path(file_okay=False),
+              help="Keep an incremental store here: re-runs extract only new or changed "
+                   "documents and drop deleted ones.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Extract with this many worker processes (or local Dask workers).")
+@click.option("--executor", default="local", show_default=True, type=click.Choice(EXECUTORS),
+              help="Where extraction runs: local processes or a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Dask scheduler to send documents to (with --executor dask).")
+@click.option("--progress/--no-progress", "show_bar", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--strict", is_flag=True,
+              help="Stop at the first bad article (exit 1) instead of skipping it with a warning.")
 @quiet_option
-def command(inputs, out_dir, model, min_confidence, base_iri, quiet):
+def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
+            scheduler, show_bar, strict, quiet):
     """Build the graph of INPUTS (files or folders; default data/interview.txt)."""
     config = Config(model=model, min_confidence=min_confidence, base_iri=base_iri)
-    kg = build(list(inputs) or [DEFAULT_INPUT], config=config)
-    written = []
-    for name, fmt in DEFAULT_FILES.items():
-        written.append(write(kg, Path(out_dir) / name, fmt, base_iri=base_iri))
+    inputs = list(inputs) or [DEFAULT_INPUT]
+    out = Path(out_dir)
+    check_writable(out)  # before a long build, not after it
+    enabled = show_progress(quiet=quiet, forced=show_bar)
+    with progress_bar(count_documents(inputs) if enabled else None, enabled=enabled) as bar:
+        kg, report = build_corpus(
+            inputs, config=config, store=store_dir, jobs=jobs,
+            executor=executor, scheduler=scheduler, progress=bar,
+            strict=strict, warn=warn, on_error=None if strict else _skipped,
+        )
+    if report is not None:
+        echo_err(report.summary(), quiet=quiet)
+    # Every export is rendered first, then all are staged and renamed together under
+    # the folder's lock: a failure or a kill leaves the previous exports as they were,
+    # and two builds into one folder never mix their files.
+    files = {out / name: serialize(kg, fmt, base_iri=base_iri)
+             for name, fmt in DEFAULT_FILES.items()}
+    shacl = check_build(kg, files[out / "graph.ttl"], base_iri)  # fails loudly, writes nothing
+    with folder_lock(out):
+        written = atomic_write_many(files)
     summary = kg.summary()
     echo_err(f"{len(kg.documents)} document(s) read", quiet=quiet)
     echo_err("entities: " + ", ".join(f"{t} {n}" for t, n in summary["entities"].items()), quiet=quiet)
     echo_err("relations: " + (", ".join(f"{p} {n}" for p, n in summary["relations"].items()) or "none"), quiet=quiet)
+    echo_err(f"SHACL: {shacl.summary()}", quiet=quiet)
     echo_err("wrote: " + ", ".join(str(p) for p in written), quiet=quiet)
