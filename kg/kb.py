@@ -34,10 +34,17 @@ from .errors import InputError
 from .ids import slugify
 from .types import EntityType
 
-__all__ = ["DEFAULT_KB", "KBEntry", "KnowledgeBase", "load_kb", "normalize_name"]
+__all__ = ["CORPORATE_WORDS", "DEFAULT_KB", "KBEntry", "KnowledgeBase", "load_kb", "normalize_name"]
 
 #: The knowledge base shipped with kg.
 DEFAULT_KB = Path(__file__).resolve().parent.parent / "data" / "kb.jsonl"
+
+#: Words after a company's short name that still name the company ("Acme Holdings").
+CORPORATE_WORDS = frozenset(
+    """electronics group holdings holding corporation corp inc technologies technology
+    motor motors platforms systems labs international industries enterprises
+    communications networks software ventures capital research partners studios""".split()
+)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|sir)\.?\s+", re.I)
@@ -100,6 +107,7 @@ class KnowledgeBase:
             for d in e.demonyms:
                 self._demonyms.setdefault(normalize_name(d), e)
         self._keys = list(self._names)
+        self._ids = {e.id: e for e in self.entries}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -107,6 +115,10 @@ class KnowledgeBase:
     def lookup(self, name: str) -> KBEntry | None:
         """The entry called ``name`` (or with that alias), after normalisation."""
         return self._names.get(normalize_name(name))
+
+    def by_id(self, entry_id: str) -> KBEntry | None:
+        """The entry whose id (the slug of its name) is ``entry_id``."""
+        return self._ids.get(entry_id)
 
     def lookup_demonym(self, word: str) -> KBEntry | None:
         """The country (or place) an adjective such as "Japanese" refers to."""

@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from rapidfuzz import fuzz
 
 from .ids import slugify
-from .kb import KBEntry, load_kb, normalize_name
+from .kb import CORPORATE_WORDS, KBEntry, load_kb, normalize_name
 from .positions import canonical_position
 from .types import Document, Entity, EntityType, Mention
 
@@ -45,12 +45,6 @@ RULE_WEIGHTS: dict[str, float] = {
     "kb": 5, "speaker": 4, "position": 4, "apposition": 3, "descriptor": 3, "org-name": 3,
     "copula": 2, "head-noun": 2, "name-shape": 2, "acronym": 1, "ner": 1, "demonym": 1,
 }
-# Words after a company's short name that do not change what it names.
-CORPORATE_WORDS = frozenset(
-    """electronics group holdings holding corporation corp inc technologies technology
-    motors platforms systems labs international industries enterprises communications
-    networks software""".split()
-)
 _CONNECTORS = {"of", "for", "and", "the", "&", "on", "de", "in"}
 _ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
 _ORG_TYPES = (EntityType.COMPANY, EntityType.ORGANIZATION)
@@ -127,14 +121,16 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
                  document: Document) -> None:
     names = {k: _display([m.text for m in ms]) for k, ms in keys.items()}
     types = {k: _vote(ms) for k, ms in keys.items()}
-    persons = [k for k in keys if types[k] == EntityType.PERSON and len(names[k].split()) >= 2]
+    # Normalised full names ("Mr." and case folded); a KB key's is its entry's name.
+    full = {k: normalize_name(names[k]) if k[0] == "kb" else k[1] for k in keys}
+    persons = [k for k in keys if types[k] == EntityType.PERSON and len(full[k].split()) >= 2]
     # Lone surnames and first names join the one person they can belong to.
     for k in keys:
-        if k[0] != "name" or len(names[k].split()) != 1:
+        if k[0] != "name" or len(k[1].split()) != 1:
             continue
-        word = normalize_name(names[k])
+        word = k[1]
         owners = {groups.find(p) for p in persons
-                  if word in (normalize_name(names[p].split()[-1]), normalize_name(names[p].split()[0]))}
+                  if word in (full[p].split()[-1], full[p].split()[0])}
         if len(owners) == 1 and types[k] not in (EntityType.COUNTRY, EntityType.PLACE):
             groups.union(owners.pop(), k)
     # Acronyms: defined in brackets right after the long form, or matching its initials.

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .kb import KBEntry, load_kb
+from .kb import CORPORATE_WORDS, KBEntry, load_kb
 from .nlp import add_rule_components
 from .positions import STRONG_HEADS, WEAK_HEADS, find_positions, singular
 from .types import Document, EntityType, Mention
@@ -69,7 +69,7 @@ ORG_WORDS = frozenset(
     council association society center centre court bureau committee administration
     authority board parliament senate congress union school college academy museum
     organization organisation federation fund laboratory laboratories lab labs
-    observatory tribunal police army navy government assembly""".split()
+    observatory tribunal police army navy government assembly forum""".split()
 )
 
 #: Head nouns of descriptions ("the carmaker", "an AI-centred app") -> the type they give.
@@ -106,7 +106,12 @@ _MODIFIED_HEADS = {
     ("tv", "network"): EntityType.COMPANY,
     ("cable", "network"): EntityType.COMPANY,
     ("search", "leader"): EntityType.COMPANY,
+    ("telecom", "network"): EntityType.COMPANY,
+    ("mobile", "network"): EntityType.COMPANY,
+    ("wireless", "network"): EntityType.COMPANY,
 }
+
+_DESCRIBES_ORG_OR_PERSON = (EntityType.COMPANY, EntityType.PRODUCT, EntityType.PERSON)
 
 # Rule priority when candidates overlap (higher wins), then length.
 _PRIORITY = {"speaker": 5, "position": 4, "org-name": 3, "kb": 2, "ner": 1, "demonym": 1}
@@ -130,6 +135,7 @@ class _Cand:
     label: EntityType
     rule: str
     priority: int
+    trim: bool = True  # may lose its edges to a stronger overlapping candidate
 
 
 def head_type(head: str, modifier: str | None = None) -> EntityType | None:
@@ -177,8 +183,11 @@ def _apposition_start(doc: Doc, e: int, sent_end: int) -> int | None:
     return None
 
 
-def _context_type(doc: Doc, span: Span) -> tuple[EntityType, str] | None:
-    """Type from the words around a name, with the rule that found it."""
+def _context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType, str] | None:
+    """Type from the words around a name, with the rule that found it.
+
+    A following noun says nothing about a place or a person: "the Detroit carmaker".
+    """
     s, e = span.start, span.end
     sent_end = span.sent.end
     # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
@@ -201,9 +210,9 @@ def _context_type(doc: Doc, span: Span) -> tuple[EntityType, str] | None:
     k = e
     while k < sent_end and k - e < 2 and doc[k].pos_ == "NOUN" and doc[k].is_lower:
         k += 1
-    if k > e:
+    if k > e and ner_label not in ("GPE", "LOC", "FAC", "NORP", "PERSON"):
         t = head_type(doc[k - 1].text, doc[k - 2].text if k - 2 >= e else None)
-        if t in (EntityType.PRODUCT, EntityType.ORGANIZATION):
+        if t in (EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY):
             return t, "head-noun"
     # Copula: "X is a professor of law", "X was the biggest search engine"
     if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in _DETS:
@@ -233,6 +242,13 @@ def _clean(span: Span) -> list[Span]:
             break
     while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct or doc[s].is_space):
         s += 1
+    # "Rival Anthropic", "Chipmaker Acme": a description glued to the name.
+    while s < e - 1 and (doc[s].is_sent_start or doc[s].is_lower) and (
+        (doc[s + 1].is_title and head_type(doc[s].text) in _DESCRIBES_ORG_OR_PERSON)
+        or (doc[s].pos_ == "NOUN" and doc[s + 1].is_lower
+            and head_type(doc[s + 1].text) in _DESCRIBES_ORG_OR_PERSON)
+    ):
+        s += 1
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].is_space
                      or doc[e - 1].lower_ in ("'s", "'")):
         e -= 1
@@ -258,10 +274,19 @@ def _org_names(doc: Doc) -> list[Span]:
             i += 1
             continue
         j = i
-        while j < n and (_name_token(doc[j]) or (
-            doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n and _name_token(doc[j + 1])
-        )):
-            j += 1
+        while j < n:
+            if _name_token(doc[j]) or (
+                doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n
+                and _name_token(doc[j + 1])
+            ):
+                j += 1
+            elif (  # "Human-Centered": a hyphen inside a capitalised compound
+                doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_
+                and j + 1 < n and doc[j + 1].is_title
+            ):
+                j += 2
+            else:
+                break
         words = [t.lower_ for t in doc[i:j]]
         if _has_org_word(words) and j - i >= 2:
             end = j
@@ -299,10 +324,10 @@ def _sentence_starts(doc: Doc) -> list[int]:
 
 def _kb_entry(text: str, span: Span | None = None) -> KBEntry | None:
     kb = load_kb()
-    if span is not None and span.ent_id_:
-        for e in kb.entries:
-            if e.id == span.ent_id_:
-                return e
+    if span is not None and span.kb_id_:
+        entry = kb.by_id(span.kb_id_)
+        if entry is not None:
+            return entry
     return kb.lookup(text)
 
 
@@ -311,13 +336,13 @@ def _type_span(span: Span, ner_label: str, document: Document) -> tuple[EntityTy
     entry = _kb_entry(text, span)
     if entry is not None and not (entry.weak and ner_label == "PERSON"):
         return entry.type, "kb"
-    ctx = _context_type(span.doc, span)
+    ctx = _context_type(span.doc, span, ner_label)
     if ctx is not None:
         return ctx
     words = [t.lower_ for t in span]
     if _has_org_word(words) and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
         return EntityType.ORGANIZATION, "org-name"
-    if ner_label == "ORG" and _product_shaped(span):
+    if ner_label in ("ORG", "PERSON") and _product_shaped(span):
         return EntityType.PRODUCT, "name-shape"
     label = NER_TYPES.get(ner_label)
     return (label, "ner") if label is not None else None
@@ -329,7 +354,11 @@ def _product_shaped(span: Span) -> bool:
     for k in range(len(span) - 1, 0, -1):
         entry = kb.lookup(span[:k].text)
         if entry is not None:
-            return entry.type == EntityType.PRODUCT
+            # "Apple Music", "HBO Max": a company's name and a non-corporate word.
+            rest = [t.lower_ for t in span[k:]]
+            return entry.type == EntityType.PRODUCT or (
+                entry.type == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
+            )
     return len(span) > 1 and any(
         t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
         for t in span[1:]
@@ -358,7 +387,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             continue
         if ent.label_ not in NER_TYPES:
             continue
-        from_ruler = bool(ent.ent_id_)
+        from_ruler = bool(ent.kb_id_)
         for span in _clean(ent):
             if _is_generic(span):
                 continue
@@ -378,6 +407,14 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
                 continue
             # Names in a title-case heading are guesses unless the body repeats them.
             if entry is None and _heading(span.sent) and document.text.count(text) < 2:
+                continue
+            # "the 737 MAX": a model number and a short capitalised name are one product.
+            if (entry is None and len(span) == 1 and span.start >= 2 and span[0].is_upper
+                    and len(span[0]) <= 4 and doc[span.start - 1].like_num
+                    and doc[span.start - 1].text.isdigit() and doc[span.start - 2].lower_ in _DETS):
+                span = doc[span.start - 1 : span.end]
+                out.append(_Cand(span.start_char, span.end_char, EntityType.PRODUCT, "name-shape",
+                                 _PRIORITY["ner"]))
                 continue
             typed = _type_span(span, ent.label_, document)
             if typed is None:
@@ -400,6 +437,44 @@ def _trim_generic_tail(span: Span) -> Span | None:
     return span
 
 
+def _kb_spans(doc: Doc) -> list[_Cand]:
+    """Knowledge-base names the NER put in an ignored entity ("Facebook and Instagram" as
+    a work of art); they yield to every other candidate."""
+    out = []
+    for sp in doc.spans.get("kg_kb", []):
+        entry = load_kb().by_id(sp.kb_id_)
+        if entry is not None:
+            out.append(_Cand(sp.start_char, sp.end_char, entry.type, "kb", 0, trim=False))
+    return out
+
+
+def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
+    """Capitalised names the NER missed, kept only when the context says what they are
+    ("Quonix Robotics, a warehouse startup, ...")."""
+    taken = [(c.start, c.end) for c in cands]
+    out = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].is_title and doc[j].is_alpha and (
+            j == i or not doc[j].is_sent_start
+        ):
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        span = doc[i:j]
+        i = j
+        if any(s < span.end_char and span.start_char < e for s, e in taken):
+            continue
+        if span[0].lower_ in _CALENDAR or _is_generic(span):
+            continue
+        ctx = _context_type(doc, span)
+        if ctx is not None and ctx[1] in ("apposition", "descriptor"):
+            out.append(_Cand(span.start_char, span.end_char, ctx[0], ctx[1], 0, trim=False))
+    return out
+
+
 def _speakers(document: Document) -> list[_Cand]:
     out = []
     for m in _SPEAKER.finditer(document.text):
@@ -415,6 +490,27 @@ def _acronyms(cands: list[_Cand], document: Document) -> list[_Cand]:
         if m and c.label not in (EntityType.PERSON, EntityType.POSITION):
             out.append(_Cand(m.start(1), m.end(1), c.label, "acronym", c.priority))
     return out
+
+
+def _trim_overlap(c: _Cand, chosen: list[_Cand], text: str) -> _Cand | None:
+    """``c`` less what stronger candidates took at its edges ("Analyst [Jane Doe]")."""
+    for o in chosen:
+        if c.end <= o.start or c.start >= o.end:
+            continue
+        if not c.trim:
+            return None
+        if o.start <= c.start and o.end < c.end:
+            c = _Cand(o.end, c.end, c.label, c.rule, c.priority)
+        elif o.start > c.start and o.end >= c.end:
+            c = _Cand(c.start, o.start, c.label, c.rule, c.priority)
+        else:
+            return None
+        part = text[c.start : c.end]
+        c.start += len(part) - len(part.lstrip(" ,'-"))
+        c.end -= len(part) - len(part.rstrip(" ,'-"))
+        if c.end <= c.start or not text[c.start].isupper():
+            return None
+    return c
 
 
 def find_mentions(doc: Doc, document: Document) -> list[Mention]:
@@ -438,11 +534,14 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
             cands.append(_Cand(part.start_char, part.end_char, label,
                                "kb" if entry else "org-name", _PRIORITY["org-name"]))
     cands.extend(_ent_candidates(doc, document))
+    cands.extend(_kb_spans(doc))
+    cands.extend(_unlabelled_names(doc, cands))
     cands.extend(_acronyms(cands, document))
     cands.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
     chosen: list[_Cand] = []
     for c in cands:
-        if all(c.end <= o.start or c.start >= o.end for o in chosen):
+        c = _trim_overlap(c, chosen, document.text)
+        if c is not None:
             chosen.append(c)
     chosen.sort(key=lambda c: c.start)
     starts = _sentence_starts(doc)

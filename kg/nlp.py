@@ -14,9 +14,9 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
   text) splits "Acme’s" into "Acme" + "'s" as it would "Acme's";
 - ``kg_line_breaks`` (before the parser): a line break before a capitalised line
   starts a sentence, so headings and one-sentence-a-line texts keep their sentences;
-- ``kg_kb_ruler`` (after the NER): an EntityRuler with the knowledge base's names; it
-  only adds entities where the statistical NER found none, with the entry's id as
-  the entity's ``ent_id_``.
+- ``kg_kb_ruler`` (after the NER, :class:`KBRuler`): finds the knowledge base's names;
+  it only adds entities where the statistical NER found none, and keeps every match,
+  with the entry's id as ``kb_id_``, in ``doc.spans["kg_kb"]``.
 """
 
 from __future__ import annotations
@@ -98,6 +98,45 @@ def _line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+class KBRuler:
+    """Finds the knowledge base's names (case-sensitive) in a parsed text.
+
+    Every match goes to ``doc.spans["kg_kb"]`` (with the entry's id as ``kb_id_``), even
+    inside an entity the NER labelled as a work of art or a law; matches that overlap no
+    NER entity are also added to ``doc.ents``, so the statistical NER keeps its spans.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        from .kb import load_kb
+
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.labels: dict[str, str] = {}
+        for entry in load_kb().entries:
+            forms = entry.surface_forms
+            if forms:
+                self.matcher.add(entry.id, [nlp.make_doc(f) for f in forms])
+                self.labels[entry.id] = SPACY_LABELS.get(entry.type, "ORG")
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        spans = [
+            Span(doc, s, e, label=self.labels[doc.vocab.strings[k]], kb_id=doc.vocab.strings[k])
+            for k, s, e in self.matcher(doc)
+        ]
+        # Names split across sentences ("Apple.\nWatch") are two words, not one name.
+        spans = filter_spans([sp for sp in spans if not any(t.is_sent_start for t in sp[1:])])
+        doc.spans["kg_kb"] = spans
+        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        extra = [sp for sp in spans if not taken.intersection(range(sp.start, sp.end))]
+        if extra:
+            doc.ents = sorted([*doc.ents, *extra], key=lambda sp: sp.start)
+        return doc
+
+
 def add_rule_components(nlp: Language) -> Language:
     """Add kg's tokenizer wrapper and rule components to ``nlp`` (idempotent).
 
@@ -115,18 +154,11 @@ def add_rule_components(nlp: Language) -> Language:
     if "kg_line_breaks" not in nlp.pipe_names:
         where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
         nlp.add_pipe("kg_line_breaks", **where)
+    if not Language.has_factory("kg_kb_ruler"):
+        Language.factory("kg_kb_ruler", func=lambda nlp, name: KBRuler(nlp))
     if "kg_kb_ruler" not in nlp.pipe_names:
         where = {"after": "ner"} if "ner" in nlp.pipe_names else {"last": True}
-        ruler = nlp.add_pipe(
-            "entity_ruler", name="kg_kb_ruler", config={"overwrite_ents": False}, **where
-        )
-        patterns = [
-            {"label": SPACY_LABELS.get(e.type, "ORG"), "pattern": form, "id": e.id}
-            for e in load_kb().entries
-            for form in e.surface_forms
-        ]
-        with nlp.select_pipes(enable=[]):
-            ruler.add_patterns(patterns)
+        nlp.add_pipe("kg_kb_ruler", **where)
     return nlp
 
 

@@ -1,0 +1,170 @@
+"""Linking on hand-built mentions (no spaCy): one entity per real thing, stable ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.linking import initials, link_mentions
+from kg.types import Document, Entity, EntityType as T, Mention
+
+
+def mentions(text: str, *spans: tuple[str, T, str] | tuple[str, T]) -> tuple[Document, list[Mention]]:
+    """Mentions of each surface form, in order, found left to right in ``text``."""
+    doc = Document.from_text(text)
+    out, pos = [], 0
+    for span in spans:
+        surface, label, rule = (*span, "ner")[:3]
+        start = text.index(surface, pos)
+        out.append(Mention(doc.id, start, start + len(surface), surface, label, 0, rule))
+        pos = start + 1
+    return doc, out
+
+
+def by_name(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.name: e for e in entities}
+
+
+def test_surname_and_honorific_join_the_full_name():
+    doc, ms = mentions("Wei Zhang runs Globex. Zhang said Mr. Zhang agreed.",
+                       ("Wei Zhang", T.PERSON), ("Globex", T.COMPANY), ("Zhang", T.PERSON),
+                       ("Mr. Zhang", T.PERSON))
+    ents = by_name(link_mentions(ms, doc))
+    assert set(ents) == {"Wei Zhang", "Globex"}
+    assert ents["Wei Zhang"].aliases == {"Zhang", "Mr. Zhang"}
+    assert len(ents["Wei Zhang"].mentions) == 3
+
+
+def test_an_ambiguous_surname_joins_nobody():
+    doc, ms = mentions("Ann Lee and Bo Lee met. Lee left.",
+                       ("Ann Lee", T.PERSON), ("Bo Lee", T.PERSON), ("Lee", T.PERSON))
+    assert set(by_name(link_mentions(ms, doc))) == {"Ann Lee", "Bo Lee", "Lee"}
+
+
+def test_shouted_speaker_label_joins_the_person_and_keeps_the_plain_name():
+    doc, ms = mentions("Ann Okafor spoke.\nANN OKAFOR: We grew.",
+                       ("Ann Okafor", T.PERSON), ("ANN OKAFOR", T.PERSON, "speaker"))
+    (ent,) = link_mentions(ms, doc)
+    assert (ent.name, ent.aliases) == ("Ann Okafor", frozenset({"ANN OKAFOR"}))
+
+
+@pytest.mark.parametrize(
+    ("long", "short"),
+    [("Institute for Fiscal Studies", "IFS"), ("Bureau of Rural Statistics", "BRS")],
+)
+def test_acronym_defined_in_brackets_joins_its_long_form(long, short):
+    doc, ms = mentions(f"The {long} ({short}) said. Later {short} agreed.",
+                       (long, T.ORGANIZATION, "org-name"), (short, T.ORGANIZATION, "acronym"),
+                       (short, T.COMPANY))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.name == long and short in ent.aliases and ent.type == T.ORGANIZATION
+
+
+def test_acronym_matching_initials_joins_without_brackets():
+    doc, ms = mentions("The Office of Fair Markets said. The OFM agreed.",
+                       ("Office of Fair Markets", T.ORGANIZATION), ("OFM", T.COMPANY))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.name == "Office of Fair Markets"
+
+
+def test_acronym_with_two_possible_long_forms_stays_apart():
+    doc, ms = mentions("Pacific Rail Corp and Prime Realty Corp. PRC said.",
+                       ("Pacific Rail", T.COMPANY), ("Prime Realty", T.COMPANY), ("PRC", T.COMPANY))
+    # "PRC" is also an alias of China in the knowledge base: it must not join either firm.
+    names = set(by_name(link_mentions(ms, doc)))
+    assert {"Pacific Rail", "Prime Realty"} <= names and len(names) == 3
+
+
+def test_knowledge_base_gives_name_type_aliases_and_wikidata():
+    doc, ms = mentions("The U.S. market. The United States and American buyers.",
+                       ("U.S.", T.PLACE), ("United States", T.PLACE), ("American", T.COUNTRY, "demonym"))
+    (ent,) = link_mentions(ms, doc)
+    assert (ent.id, ent.name, ent.type, ent.wikidata) == ("united-states", "United States",
+                                                         T.COUNTRY, "Q30")
+    assert {"U.S.", "American", "USA"} <= ent.aliases
+
+
+def test_weak_knowledge_base_name_does_not_take_a_person():
+    # "Ford" is also a surname: a mention typed Person stays a person.
+    doc, ms = mentions("Ford said it was fine.", ("Ford", T.PERSON))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.type == T.PERSON and ent.wikidata is None
+
+
+def test_positions_meet_in_one_canonical_node():
+    doc, ms = mentions("The CEO, a chief executive. Another Chief Executive Officer.",
+                       ("CEO", T.POSITION, "position"), ("chief executive", T.POSITION, "position"),
+                       ("Chief Executive Officer", T.POSITION, "position"))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.id == "chief-executive" and ent.type == T.POSITION
+    assert {"CEO", "Chief Executive Officer"} <= ent.aliases
+
+
+def test_short_company_name_joins_its_corporate_long_form():
+    doc, ms = mentions("Quonix Holdings grew. Quonix hired.",
+                       ("Quonix Holdings", T.COMPANY), ("Quonix", T.COMPANY))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.name == "Quonix Holdings" and ent.aliases == {"Quonix"}
+
+
+def test_company_name_does_not_swallow_its_product():
+    doc, ms = mentions("Quonix launched Quonix Studio Pro.",
+                       ("Quonix", T.COMPANY), ("Quonix Studio Pro", T.PRODUCT))
+    assert set(by_name(link_mentions(ms, doc))) == {"Quonix", "Quonix Studio Pro"}
+
+
+def test_near_identical_spellings_merge_with_rapidfuzz():
+    doc, ms = mentions("Katarzyna Wojcik said. Katarzyna Wojcick added.",
+                       ("Katarzyna Wojcik", T.PERSON), ("Katarzyna Wojcick", T.PERSON))
+    assert len(link_mentions(ms, doc)) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [("Ann Lee", "Ann Lei"), ("Globex", "Globus")])
+def test_different_short_names_do_not_merge(a, b):
+    doc, ms = mentions(f"{a} and {b}.", (a, T.PERSON), (b, T.PERSON))
+    assert len(link_mentions(ms, doc)) == 2
+
+
+def test_context_rules_outvote_the_ner_label():
+    doc, ms = mentions("Zorblax, an app. Zorblax grew. Zorblax won.",
+                       ("Zorblax", T.PRODUCT, "apposition"), ("Zorblax", T.PERSON),
+                       ("Zorblax", T.PERSON))
+    (ent,) = link_mentions(ms, doc)
+    assert ent.type == T.PRODUCT
+
+
+def test_ids_are_stable_across_documents():
+    d1, m1 = mentions("Quonix hired Ann Okafor.", ("Quonix", T.COMPANY), ("Ann Okafor", T.PERSON))
+    d2, m2 = mentions("Later, Ann Okafor left Quonix.", ("Ann Okafor", T.PERSON), ("Quonix", T.COMPANY))
+    assert [e.id for e in link_mentions(m1, d1)] == [e.id for e in link_mentions(m2, d2)]
+    assert [e.id for e in link_mentions(m1, d1)] == ["ann-okafor", "quonix"]
+
+
+def test_same_slug_for_two_types_gets_typed_ids():
+    doc, ms = mentions("Madison met people in Madison.",
+                       ("Madison", T.PERSON, "speaker"), ("Madison", T.PLACE, "kb"))
+    # Same normalised name: one group, typed by the stronger vote.
+    assert len(link_mentions(ms, doc)) == 1
+    doc, ms = mentions("Acme-1 and Acme 1.", ("Acme-1", T.PERSON), ("Acme 1", T.PLACE))
+    ids = sorted(e.id for e in link_mentions(ms, doc))
+    assert ids == ["acme-1-person", "acme-1-place"]
+
+
+def test_output_is_sorted_and_every_mention_is_kept():
+    doc, ms = mentions("Zeta met Alpha and Zeta.", ("Zeta", T.COMPANY), ("Alpha", T.COMPANY),
+                       ("Zeta", T.COMPANY))
+    ents = link_mentions(ms, doc)
+    assert [e.id for e in ents] == ["alpha", "zeta"]
+    assert sum(len(e.mentions) for e in ents) == len(ms)
+
+
+def test_no_mentions_no_entities():
+    assert link_mentions([], Document.from_text("Nothing here.")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "acr"),
+    [("Securities and Exchange Commission", "SEC"), ("Center for Open Data", "COD"),
+     ("Bank of the West", "BW"), ("Food-and-Drug Agency", "FDA")],
+)
+def test_initials(name, acr):
+    assert initials(name) == acr
