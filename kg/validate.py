@@ -157,6 +157,16 @@ def check_evidence(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI) -> list
     Only documents that still carry their text can be checked (one read back from RDF
     has none). Evidence missing from the text is a violation; evidence found elsewhere
     than its offsets say is a warning.
+
+    Examples:
+        >>> from kg.types import *
+        >>> doc = Document.from_text("Acme makes Widget.")
+        >>> kg = KnowledgeGraph()
+        >>> kg.add(Extraction(doc, (Entity("acme", "Acme", EntityType.COMPANY),
+        ...     Entity("widget", "Widget", EntityType.PRODUCT)), (Relation("widget",
+        ...     Predicate.PRODUCT_OF, "acme", Evidence(doc.id, "Acme sells Widget.", 0, 18)),)))
+        >>> [f.message for f in check_evidence(kg)]
+        ['evidence does not occur verbatim in doc-0a0745376680']
     """
     from .rdf import entity_iri, fact_iri
 
@@ -196,6 +206,10 @@ def validate(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
         base_iri: the base its IRIs are minted under.
         graph: the RDF to check (e.g. parsed back from the Turtle about to be written);
             default ``to_rdf(kg, base_iri)``.
+
+    Examples:
+        >>> validate(KnowledgeGraph()).summary()
+        '0 violation(s), 0 warning(s)'
     """
     from .rdf import to_rdf
 
@@ -220,7 +234,14 @@ def check_build(kg: KnowledgeGraph, turtle: str, base_iri: str = DEFAULT_BASE_IR
 
 
 def require_valid(report: Report, what: str = "the graph") -> None:
-    """Raise :class:`~kg.errors.ValidationError` when ``report`` has violations."""
+    """Raise :class:`~kg.errors.ValidationError` when ``report`` has violations.
+
+    Examples:
+        >>> require_valid(Report([Finding("Violation", "id:x", "rdfs:label", "no label")]))
+        Traceback (most recent call last):
+        ...
+        kg.errors.ValidationError: the graph violates kg's SHACL shapes (1 violation(s), 0 warning(s)); first: Violation: id:x rdfs:label: no label; run `kg validate` on it for the full list
+    """
     if report.conforms:
         return
     first = report.violations[0].line()
