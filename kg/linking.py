@@ -44,6 +44,7 @@ __all__ = ["RULE_WEIGHTS", "initials", "link_mentions"]
 RULE_WEIGHTS: dict[str, float] = {
     "kb": 5, "speaker": 4, "position": 4, "apposition": 3, "descriptor": 3, "org-name": 3,
     "copula": 2, "head-noun": 2, "name-shape": 2, "acronym": 1, "ner": 1, "demonym": 1,
+    "repeat": 0,
 }
 _CONNECTORS = {"of", "for", "and", "the", "&", "on", "de", "in"}
 _ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")

@@ -26,9 +26,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .kb import CORPORATE_WORDS, KBEntry, load_kb
+from .context import (
+    DETERMINERS, HEAD_TYPES, ORG_WORDS, context_type, has_org_word, head_type, is_org_word,
+    product_shaped,
+)
+from .kb import KBEntry, load_kb
 from .nlp import add_rule_components
-from .positions import STRONG_HEADS, WEAK_HEADS, find_positions, singular
+from .positions import find_positions
 from .types import Document, EntityType, Mention
 
 if TYPE_CHECKING:
@@ -63,54 +67,6 @@ GENERIC_WORDS = frozenset(
     app apps online covid covid-19 m&a r&d""".split()
 )
 
-#: Organisation words that make a capitalised name an Organization.
-ORG_WORDS = frozenset(
-    """university institute institution foundation commission department ministry agency
-    council association society center centre court bureau committee administration
-    authority board parliament senate congress union school college academy museum
-    organization organisation federation fund laboratory laboratories lab labs
-    observatory tribunal police army navy government assembly forum""".split()
-)
-
-#: Head nouns of descriptions ("the carmaker", "an AI-centred app") -> the type they give.
-HEAD_TYPES: dict[str, EntityType] = {
-    **dict.fromkeys(
-        """company companies firm corporation giant maker carmaker automaker chipmaker
-        phonemaker startup start-up retailer manufacturer conglomerate provider supplier
-        rival competitor leader airline bank insurer brand business subsidiary operator
-        studio""".split(), EntityType.COMPANY),
-    **dict.fromkeys(
-        """agency regulator commission watchdog nonprofit non-profit charity foundation
-        university institute organization organisation ministry department court council
-        association union government exchange school college body authority committee
-        laboratory lab newspaper magazine broadcaster outlet wire""".split(),
-        EntityType.ORGANIZATION),
-    **dict.fromkeys(
-        """app application assistant chatbot browser platform device phone smartphone
-        handset tablet software program programme system engine website site game console
-        product model tool service network format standard protocol encyclopedia
-        computer laptop car vehicle drug vaccine""".split(), EntityType.PRODUCT),
-    **dict.fromkeys(
-        """city town state province region county capital""".split(), EntityType.PLACE),
-    **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),
-    **dict.fromkeys(
-        [*STRONG_HEADS, *WEAK_HEADS, "singer", "actor", "actress", "player", "billionaire",
-         "businessman", "businesswoman", "student", "politician", "activist"],
-        EntityType.PERSON),
-}
-# "news service", "social network": the modifier changes what the head says.
-_MODIFIED_HEADS = {
-    ("news", "service"): EntityType.ORGANIZATION,
-    ("news", "agency"): EntityType.ORGANIZATION,
-    ("television", "network"): EntityType.COMPANY,
-    ("tv", "network"): EntityType.COMPANY,
-    ("cable", "network"): EntityType.COMPANY,
-    ("search", "leader"): EntityType.COMPANY,
-    ("telecom", "network"): EntityType.COMPANY,
-    ("mobile", "network"): EntityType.COMPANY,
-    ("wireless", "network"): EntityType.COMPANY,
-}
-
 _DESCRIBES_ORG_OR_PERSON = (EntityType.COMPANY, EntityType.PRODUCT, EntityType.PERSON)
 
 # Rule priority when candidates overlap (higher wins), then length.
@@ -124,8 +80,6 @@ _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december""".split()
 )
-_DETS = {"a", "an", "the", "its", "their", "his", "her"}
-_COPULA = {"is", "was", "are", "were", "'s", "remains", "became", "becomes"}
 
 
 @dataclass(slots=True)
@@ -136,92 +90,6 @@ class _Cand:
     rule: str
     priority: int
     trim: bool = True  # may lose its edges to a stronger overlapping candidate
-
-
-def head_type(head: str, modifier: str | None = None) -> EntityType | None:
-    """The entity type a description's head noun gives ("carmaker" -> Company).
-
-    Examples:
-        >>> head_type("app"), head_type("carmaker"), head_type("spokeswoman")
-        (<EntityType.PRODUCT: 'Product'>, <EntityType.COMPANY: 'Company'>, <EntityType.PERSON: 'Person'>)
-        >>> head_type("service", "news")
-        <EntityType.ORGANIZATION: 'Organization'>
-        >>> head_type("idea") is None
-        True
-    """
-    head = singular(head.lower()).lower()
-    if head.endswith("s") and head[:-1] in HEAD_TYPES:
-        head = head[:-1]
-    if modifier and (modifier.lower(), head) in _MODIFIED_HEADS:
-        return _MODIFIED_HEADS[(modifier.lower(), head)]
-    return HEAD_TYPES.get(head)
-
-
-def _np_head(doc: Doc, i: int, limit: int = 8) -> tuple[Token | None, Token | None]:
-    """Head noun (and the word before it) of the noun phrase starting at token ``i``."""
-    head = prev = None
-    for j in range(i, min(len(doc), i + limit)):
-        t = doc[j]
-        if t.pos_ in ("NOUN", "PROPN"):
-            prev, head = (doc[j - 1] if j > i else None), t
-        elif not (t.pos_ in ("ADJ", "ADV", "NUM") or t.tag_ in ("HYPH", "VBN", "VBG", "POS")):
-            break
-    return head, prev
-
-
-def _apposition_start(doc: Doc, e: int, sent_end: int) -> int | None:
-    """Where the description in "X, the ..." or "X, Acme's ..." starts, if there is one."""
-    if e + 2 >= sent_end or doc[e].text != ",":
-        return None
-    if doc[e + 1].lower_ in _DETS:
-        return e + 2
-    k = e + 1
-    while k < sent_end and k - e <= 3 and doc[k].pos_ == "PROPN":
-        k += 1
-    if k > e + 1 and k < sent_end and doc[k].tag_ == "POS":
-        return k + 1
-    return None
-
-
-def _context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType, str] | None:
-    """Type from the words around a name, with the rule that found it.
-
-    A following noun says nothing about a place or a person: "the Detroit carmaker".
-    """
-    s, e = span.start, span.end
-    sent_end = span.sent.end
-    # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
-    start = _apposition_start(doc, e, sent_end)
-    if start is not None:
-        head, prev = _np_head(doc, start)
-        if head is not None and head.pos_ == "NOUN":
-            t = head_type(head.text, prev.text if prev is not None else None)
-            if t is not None:
-                return t, "apposition"
-    # Descriptor before: "computing company X", "Internet meeting website X", "company, X"
-    j = s - 1
-    if j >= 1 and doc[j].text == "," and doc[j - 1].pos_ == "NOUN":
-        j -= 1
-    if j >= 0 and doc[j].pos_ == "NOUN" and (doc[j].is_lower or doc[j].is_sent_start):
-        t = head_type(doc[j].text, doc[j - 1].text if j > 0 else None)
-        if t is not None:
-            return t, "descriptor"
-    # Following noun: "the X system", "the X stock exchange"
-    k = e
-    while k < sent_end and k - e < 2 and doc[k].pos_ == "NOUN" and doc[k].is_lower:
-        k += 1
-    if k > e and ner_label not in ("GPE", "LOC", "FAC", "NORP", "PERSON"):
-        t = head_type(doc[k - 1].text, doc[k - 2].text if k - 2 >= e else None)
-        if t in (EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY):
-            return t, "head-noun"
-    # Copula: "X is a professor of law", "X was the biggest search engine"
-    if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in _DETS:
-        head, prev = _np_head(doc, e + 2)
-        if head is not None and head.pos_ == "NOUN":
-            t = head_type(head.text, prev.text if prev is not None else None)
-            if t is not None:
-                return t, "copula"
-    return None
 
 
 def _is_generic(span: Span) -> bool:
@@ -288,7 +156,7 @@ def _org_names(doc: Doc) -> list[Span]:
             else:
                 break
         words = [t.lower_ for t in doc[i:j]]
-        if _has_org_word(words) and j - i >= 2:
+        if has_org_word(words) and j - i >= 2:
             end = j
             # "University of California, Davis": a campus after a comma.
             if ("university" in words and end + 1 < n and doc[end].text == ","
@@ -300,22 +168,10 @@ def _org_names(doc: Doc) -> list[Span]:
     return out
 
 
-def _org_word(word: str) -> bool:
-    w = word.lower()
-    return w in ORG_WORDS or (w.endswith("s") and w[:-1] in ORG_WORDS)
-
-
-def _has_org_word(words: list[str]) -> bool:
-    """An organisation word, or "central bank" (other banks are companies)."""
-    return any(_org_word(w) for w in words) or any(
-        a == "central" and b == "bank" for a, b in zip(words, words[1:])
-    )
-
-
 def _name_token(t: Token) -> bool:
     if t.lower_ in _CALENDAR:
         return False
-    return (t.pos_ == "PROPN" or _org_word(t.text)) and (t.is_title or t.is_upper) and t.is_alpha
+    return (t.pos_ == "PROPN" or is_org_word(t.text)) and (t.is_title or t.is_upper) and t.is_alpha
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -331,38 +187,22 @@ def _kb_entry(text: str, span: Span | None = None) -> KBEntry | None:
     return kb.lookup(text)
 
 
-def _type_span(span: Span, ner_label: str, document: Document) -> tuple[EntityType, str] | None:
+def _type_span(span: Span, ner_label: str, document: Document,
+               companies: frozenset[str] = frozenset()) -> tuple[EntityType, str] | None:
     text = document.text[span.start_char : span.end_char]
     entry = _kb_entry(text, span)
     if entry is not None and not (entry.weak and ner_label == "PERSON"):
         return entry.type, "kb"
-    ctx = _context_type(span.doc, span, ner_label)
+    ctx = context_type(span.doc, span, ner_label)
     if ctx is not None:
         return ctx
     words = [t.lower_ for t in span]
-    if _has_org_word(words) and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
+    if has_org_word(words) and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
         return EntityType.ORGANIZATION, "org-name"
-    if ner_label in ("ORG", "PERSON") and _product_shaped(span):
+    if ner_label in ("ORG", "PERSON") and product_shaped(span, companies):
         return EntityType.PRODUCT, "name-shape"
     label = NER_TYPES.get(ner_label)
     return (label, "ner") if label is not None else None
-
-
-def _product_shaped(span: Span) -> bool:
-    """ "Galaxy Z Fold", "Pixel 8": a known product's name or a model number inside."""
-    kb = load_kb()
-    for k in range(len(span) - 1, 0, -1):
-        entry = kb.lookup(span[:k].text)
-        if entry is not None:
-            # "Apple Music", "HBO Max": a company's name and a non-corporate word.
-            rest = [t.lower_ for t in span[k:]]
-            return entry.type == EntityType.PRODUCT or (
-                entry.type == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
-            )
-    return len(span) > 1 and any(
-        t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
-        for t in span[1:]
-    )
 
 
 def _heading(sent: Span) -> bool:
@@ -378,6 +218,10 @@ def _heading(sent: Span) -> bool:
 def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
     kb = load_kb()
     lower_words = {t.text for t in doc if t.is_lower}
+    # Single-word organisation names in this text: "Acme" makes "Acme Cloud" a product.
+    companies = frozenset(
+        sp.text for ent in doc.ents if ent.label_ == "ORG" for sp in _clean(ent) if len(sp) == 1
+    )
     out = []
     for ent in doc.ents:
         if ent.label_ == "NORP":
@@ -411,12 +255,12 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             # "the 737 MAX": a model number and a short capitalised name are one product.
             if (entry is None and len(span) == 1 and span.start >= 2 and span[0].is_upper
                     and len(span[0]) <= 4 and doc[span.start - 1].like_num
-                    and doc[span.start - 1].text.isdigit() and doc[span.start - 2].lower_ in _DETS):
+                    and doc[span.start - 1].text.isdigit() and doc[span.start - 2].lower_ in DETERMINERS):
                 span = doc[span.start - 1 : span.end]
                 out.append(_Cand(span.start_char, span.end_char, EntityType.PRODUCT, "name-shape",
                                  _PRIORITY["ner"]))
                 continue
-            typed = _type_span(span, ent.label_, document)
+            typed = _type_span(span, ent.label_, document, companies)
             if typed is None:
                 continue
             rule = "kb" if from_ruler and typed[1] == "ner" else typed[1]
@@ -469,8 +313,8 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
             continue
         if span[0].lower_ in _CALENDAR or _is_generic(span):
             continue
-        ctx = _context_type(doc, span)
-        if ctx is not None and ctx[1] in ("apposition", "descriptor"):
+        ctx = context_type(doc, span)
+        if ctx is not None and ctx[1] in ("apposition", "descriptor", "copula"):
             out.append(_Cand(span.start_char, span.end_char, ctx[0], ctx[1], 0, trim=False))
     return out
 
@@ -489,6 +333,24 @@ def _acronyms(cands: list[_Cand], document: Document) -> list[_Cand]:
         m = _ACRONYM_AFTER.match(document.text, c.end)
         if m and c.label not in (EntityType.PERSON, EntityType.POSITION):
             out.append(_Cand(m.start(1), m.end(1), c.label, "acronym", c.priority))
+    return out
+
+
+def _repeats(doc: Doc, chosen: list[_Cand], text: str) -> list[_Cand]:
+    """Other occurrences of a name already found, where the NER missed it again."""
+    taken = sorted((c.start, c.end) for c in chosen)
+    out: list[_Cand] = []
+    names = {text[c.start : c.end]: c.label for c in chosen
+             if c.rule not in ("position", "demonym", "speaker")}
+    for name, label in sorted(names.items()):
+        if len(name) < 2 or not any(ch.isupper() for ch in name):
+            continue
+        for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+            s, e = m.start(), m.end()
+            if any(a < e and s < b for a, b in taken) or doc.char_span(s, e) is None:
+                continue
+            out.append(_Cand(s, e, label, "repeat", 0))
+            taken.append((s, e))
     return out
 
 
@@ -528,7 +390,7 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
         for part in _clean(span):
             text = document.text[part.start_char : part.end_char]
             entry = _kb_entry(text)
-            label = entry.type if entry else (_context_type(doc, part) or (EntityType.ORGANIZATION,))[0]
+            label = entry.type if entry else (context_type(doc, part) or (EntityType.ORGANIZATION,))[0]
             if label == EntityType.PERSON:
                 continue
             cands.append(_Cand(part.start_char, part.end_char, label,
@@ -543,6 +405,7 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
         c = _trim_overlap(c, chosen, document.text)
         if c is not None:
             chosen.append(c)
+    chosen.extend(_repeats(doc, chosen, document.text))
     chosen.sort(key=lambda c: c.start)
     starts = _sentence_starts(doc)
     return [

@@ -1,0 +1,207 @@
+"""What a name is, from the words around it: descriptions, name shape, organisation words.
+
+These rules type names that the knowledge base does not know. A description next to a
+name says what it is: an apposition ("Quonix, a warehouse startup"), a descriptor before
+it ("software company Quonix"), a noun after it ("the Brightline Alert system") or a
+copula ("Quonix is the biggest search engine"). Its head noun maps to a type through
+:data:`HEAD_TYPES`.
+
+Examples:
+    >>> head_type("carmaker"), head_type("browser")
+    (<EntityType.COMPANY: 'Company'>, <EntityType.PRODUCT: 'Product'>)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .kb import CORPORATE_WORDS, load_kb
+from .positions import STRONG_HEADS, WEAK_HEADS, singular
+from .types import EntityType
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+__all__ = ["DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "context_type", "has_org_word", "head_type", "is_org_word",
+           "product_shaped"]
+
+#: Organisation words that make a capitalised name an Organization.
+ORG_WORDS = frozenset(
+    """university institute institution foundation commission department ministry agency
+    council association society center centre court bureau committee administration
+    authority board parliament senate congress union school college academy museum
+    organization organisation federation fund laboratory laboratories lab labs
+    observatory tribunal police army navy government assembly forum""".split()
+)
+
+#: Head nouns of descriptions ("the carmaker", "an AI-centred app") -> the type they give.
+HEAD_TYPES: dict[str, EntityType] = {
+    **dict.fromkeys(
+        """company companies firm corporation giant maker carmaker automaker chipmaker
+        phonemaker startup start-up retailer manufacturer conglomerate provider supplier
+        rival competitor leader airline bank insurer brand business subsidiary operator
+        studio""".split(), EntityType.COMPANY),
+    **dict.fromkeys(
+        """agency regulator commission watchdog nonprofit non-profit charity foundation
+        university institute organization organisation ministry department court council
+        association union government exchange school college body authority committee
+        laboratory lab newspaper magazine broadcaster outlet wire""".split(),
+        EntityType.ORGANIZATION),
+    **dict.fromkeys(
+        """app application assistant chatbot browser platform device phone smartphone
+        handset tablet software program programme system engine website site game console
+        product model tool service network format standard protocol encyclopedia
+        computer laptop car vehicle drug vaccine""".split(), EntityType.PRODUCT),
+    **dict.fromkeys(
+        """city town state province region county capital""".split(), EntityType.PLACE),
+    **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),
+    **dict.fromkeys(
+        [*STRONG_HEADS, *WEAK_HEADS, "singer", "actor", "actress", "player", "billionaire",
+         "businessman", "businesswoman", "student", "politician", "activist"],
+        EntityType.PERSON),
+}
+# "news service", "social network": the modifier changes what the head says.
+_MODIFIED_HEADS = {
+    ("news", "service"): EntityType.ORGANIZATION,
+    ("news", "agency"): EntityType.ORGANIZATION,
+    ("television", "network"): EntityType.COMPANY,
+    ("tv", "network"): EntityType.COMPANY,
+    ("cable", "network"): EntityType.COMPANY,
+    ("search", "leader"): EntityType.COMPANY,
+    ("telecom", "network"): EntityType.COMPANY,
+    ("mobile", "network"): EntityType.COMPANY,
+    ("wireless", "network"): EntityType.COMPANY,
+}
+
+DETERMINERS = {"a", "an", "the", "its", "their", "his", "her"}
+_COPULA = {"is", "was", "are", "were", "'s", "remains", "became", "becomes"}
+
+
+def head_type(head: str, modifier: str | None = None) -> EntityType | None:
+    """The entity type a description's head noun gives ("carmaker" -> Company).
+
+    Examples:
+        >>> head_type("app"), head_type("carmaker"), head_type("spokeswoman")
+        (<EntityType.PRODUCT: 'Product'>, <EntityType.COMPANY: 'Company'>, <EntityType.PERSON: 'Person'>)
+        >>> head_type("service", "news")
+        <EntityType.ORGANIZATION: 'Organization'>
+        >>> head_type("idea") is None
+        True
+    """
+    head = singular(head.lower()).lower()
+    if head.endswith("s") and head[:-1] in HEAD_TYPES:
+        head = head[:-1]
+    if modifier and (modifier.lower(), head) in _MODIFIED_HEADS:
+        return _MODIFIED_HEADS[(modifier.lower(), head)]
+    return HEAD_TYPES.get(head)
+
+
+def _np_head(doc: Doc, i: int, limit: int = 8, stop: int | None = None
+             ) -> tuple[Token | None, Token | None]:
+    """Head noun (and the word before it) of the noun phrase starting at token ``i``."""
+    head = prev = None
+    end = min(len(doc) if stop is None else stop, i + limit)
+    for j in range(i, end):
+        t = doc[j]
+        if t.pos_ in ("NOUN", "PROPN"):
+            prev, head = (doc[j - 1] if j > i else None), t
+        elif not (t.pos_ in ("ADJ", "ADV", "NUM") or t.tag_ in ("HYPH", "VBN", "VBG", "POS")):
+            break
+    return head, prev
+
+
+def _apposition_start(doc: Doc, e: int, sent_end: int) -> int | None:
+    """Where the description in "X, the ..." or "X, Acme's ..." starts, if there is one."""
+    if e + 2 >= sent_end or doc[e].text != ",":
+        return None
+    if doc[e + 1].lower_ in DETERMINERS:
+        return e + 2
+    k = e + 1
+    while k < sent_end and k - e <= 3 and doc[k].pos_ == "PROPN":
+        k += 1
+    if k > e + 1 and k < sent_end and doc[k].tag_ == "POS":
+        return k + 1
+    return None
+
+
+def context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType, str] | None:
+    """Type from the words around a name, with the rule that found it.
+
+    A following noun says nothing about a place or a person: "the Detroit carmaker".
+    """
+    s, e = span.start, span.end
+    sent_end = span.sent.end
+    # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
+    start = _apposition_start(doc, e, sent_end)
+    if start is not None:
+        head, prev = _np_head(doc, start)
+        if head is not None and head.pos_ == "NOUN":
+            t = head_type(head.text, prev.text if prev is not None else None)
+            if t is not None:
+                return t, "apposition"
+    # Descriptor before: "computing company X", "Internet meeting website X", "company, X"
+    j = s - 1
+    if j >= 1 and doc[j].text == "," and doc[j - 1].pos_ == "NOUN":
+        j -= 1
+    if j >= 0 and doc[j].pos_ == "NOUN" and (doc[j].is_lower or doc[j].is_sent_start):
+        t = head_type(doc[j].text, doc[j - 1].text if j > 0 else None)
+        if t is not None:
+            return t, "descriptor"
+    # Following noun: "the X system", "the X stock exchange", "the X open-source
+    # operating system". It says nothing about a place ("the Detroit carmaker"), and of a
+    # person-looking name only that it is a product ("the Linux operating system").
+    head, prev = _np_head(doc, e, limit=5, stop=sent_end)
+    if head is not None and head.pos_ == "NOUN" and head.is_lower and ner_label not in (
+        "GPE", "LOC", "FAC", "NORP"
+    ):
+        t = head_type(head.text, prev.text if prev is not None and prev.i >= e else None)
+        allowed = (EntityType.PRODUCT,) if ner_label == "PERSON" else (
+            EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY)
+        if t in allowed:
+            return t, "head-noun"
+    # Copula: "X is a professor of law", "X was the biggest search engine"
+    if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in DETERMINERS:
+        head, prev = _np_head(doc, e + 2)
+        if head is not None and head.pos_ == "NOUN":
+            t = head_type(head.text, prev.text if prev is not None else None)
+            if t is not None:
+                return t, "copula"
+    return None
+
+
+def is_org_word(word: str) -> bool:
+    w = word.lower()
+    return w in ORG_WORDS or (w.endswith("s") and w[:-1] in ORG_WORDS)
+
+
+def has_org_word(words: list[str]) -> bool:
+    """An organisation word, or "central bank" (other banks are companies)."""
+    return any(is_org_word(w) for w in words) or any(
+        a == "central" and b == "bank" for a, b in zip(words, words[1:])
+    )
+
+
+def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
+    """A product's name by its shape.
+
+    "Galaxy Z Fold", "Pixel 8" (a known product's name or a model number inside),
+    "Apple Music" (a company's name, from the knowledge base or ``companies`` named
+    elsewhere in the text, then a non-corporate word) or "iPod" (a lower-case first letter).
+    """
+    if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
+        return True
+    kb = load_kb()
+    for k in range(len(span) - 1, 0, -1):
+        prefix = span[:k].text
+        entry = kb.lookup(prefix)
+        etype = entry.type if entry is not None else (
+            EntityType.COMPANY if prefix in companies else None)
+        if etype is not None:
+            rest = [t.lower_ for t in span[k:]]
+            return etype == EntityType.PRODUCT or (
+                etype == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
+            )
+    return len(span) > 1 and any(
+        t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
+        for t in span[1:]
+    )
