@@ -53,7 +53,8 @@ from .graph import KnowledgeGraph
 from .types import Document, Extraction
 
 __all__ = [
-    "Corpus", "UpdateReport", "build_corpus", "encode_extraction", "decode_extraction", "fingerprint",
+    "Corpus", "UpdateReport", "build_corpus", "exports_current", "record_exports",
+    "encode_extraction", "decode_extraction", "fingerprint",
     "STORE_FORMAT",
 ]
 
@@ -401,9 +402,48 @@ class Corpus:
         for sha, doc_id in stale:
             self.oxigraph.remove_graph(self._graph_name(doc_id))
             db.execute("DELETE FROM extractions WHERE sha256 = ?", (sha,))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (self._state(),))
         db.execute("COMMIT")
         db.execute("DROP TABLE temp.current")
         return report
+
+    # -------------------------------------------------------------- exports
+    def _state(self) -> str:
+        """Hash of what the exports depend on: settings, code and every document."""
+        h = hashlib.sha256(self.fingerprint.encode())
+        for row in self.db.execute(
+            "SELECT source, sha256, coalesce(title, ''), meta FROM documents ORDER BY seq"
+        ):
+            h.update("\x00".join(row).encode("utf-8", "surrogatepass") + b"\x01")
+        return h.hexdigest()
+
+    def exports_current(self, out_dir: str | Path, names: Iterable[str]) -> bool:
+        """True if ``out_dir`` holds exactly the files this store state last wrote there.
+
+        Lets an unchanged re-run skip rendering and writing every export again. Any
+        change to a document, to kg or its settings, or to the files themselves, is
+        seen, and the exports are written afresh.
+        """
+        raw = self._meta(f"exports:{Path(out_dir).resolve()}")
+        if raw is None or self._meta("state") is None:
+            return False
+        record = json.loads(raw)
+        if record.get("state") != self._meta("state") or set(record["files"]) != set(names):
+            return False
+        for name, digest in record["files"].items():
+            try:
+                if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def record_exports(self, out_dir: str | Path, paths: Iterable[str | Path]) -> None:
+        """Remember which exports this store state wrote into ``out_dir``."""
+        files = {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+        record = json.dumps({"state": self._meta("state"), "files": files}, sort_keys=True)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        (f"exports:{Path(out_dir).resolve()}", record))
 
     # -------------------------------------------------------------- reading
     def sources(self) -> list[str]:
@@ -496,3 +536,23 @@ def build_corpus(
     with Corpus(store, config=config) as corpus:
         report = corpus.update(documents, run, progress=progress)
         return corpus.graph(), report
+
+
+def exports_current(store: str | Path, out_dir: str | Path, names: Iterable[str], *,
+                    config: Config | None = None) -> bool:
+    """Whether ``out_dir`` already holds the exports of the store's current state.
+
+    Examples:
+        >>> import tempfile
+        >>> exports_current(tempfile.mkdtemp(), "exports", ["graph.ttl"])
+        False
+    """
+    with Corpus(store, config=config) as corpus:
+        return corpus.exports_current(out_dir, names)
+
+
+def record_exports(store: str | Path, out_dir: str | Path, paths: Iterable[str | Path], *,
+                   config: Config | None = None) -> None:
+    """Note in the store that ``paths`` in ``out_dir`` are its current state's exports."""
+    with Corpus(store, config=config) as corpus:
+        corpus.record_exports(out_dir, paths)

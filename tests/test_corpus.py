@@ -205,6 +205,33 @@ def test_interrupted_build_keeps_finished_work(tmp_path, corpus_dir):
     assert kg == fresh(corpus_dir)
 
 
+def test_exports_are_current_only_for_the_state_that_wrote_them(tmp_path, corpus_dir):
+    store, out = tmp_path / "store", tmp_path / "out"
+    out.mkdir()
+    update(store, corpus_dir)
+    files = [out / "graph.ttl", out / "graph.json"]
+    for f in files:
+        f.write_text(f.name)
+    names = [f.name for f in files]
+    with Corpus(store) as corpus:
+        assert not corpus.exports_current(out, names)
+        corpus.record_exports(out, files)
+        assert corpus.exports_current(out, names)
+        assert not corpus.exports_current(out, [*names, "graph.nt"])  # another set of formats
+        assert not corpus.exports_current(tmp_path / "elsewhere", names)
+    update(store, corpus_dir)  # nothing changed
+    with Corpus(store) as corpus:
+        assert corpus.exports_current(out, names)
+    (out / "graph.json").write_text("edited by hand")
+    with Corpus(store) as corpus:
+        assert not corpus.exports_current(out, names)
+        corpus.record_exports(out, files)
+    (corpus_dir / "two.txt").write_text("Harlow Dynamics grew.\n")
+    update(store, corpus_dir)
+    with Corpus(store) as corpus:
+        assert not corpus.exports_current(out, names)
+
+
 def test_store_must_be_a_folder_of_kg(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="is a file; give a folder for --store"):
@@ -252,6 +279,10 @@ def test_cli_incremental_build_with_the_model(nlp, tmp_path, corpus_dir):
 
     again = _build([str(corpus_dir), "--store", str(store), "-o", str(out)])
     assert "store: 0 added, 0 updated, 3 unchanged, 0 removed (0 extracted)" in again.stderr
+    assert f"exports in {out} are up to date" in again.stderr
+    (out / "graph.nt").write_text("tampered\n")
+    repaired = _build([str(corpus_dir), "--store", str(store), "-o", str(out)])
+    assert "up to date" not in repaired.stderr and "tampered" not in (out / "graph.nt").read_text()
 
     (corpus_dir / "two.txt").write_text("Harlow Dynamics makes drones in Bergen.\n")
     (corpus_dir / "one.txt").unlink()

@@ -9,7 +9,7 @@ import click
 from ..config import DEFAULT_BASE_IRI, Config
 from ..export import DEFAULT_FILES, serialize
 from ..io import atomic_write_many, check_writable, folder_lock
-from ..corpus import build_corpus
+from ..corpus import build_corpus, exports_current, record_exports
 from ..parallel import EXECUTORS
 from ..progress import count_documents, progress_bar, show_progress
 from ..validate import check_build
@@ -62,6 +62,9 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
         )
     if report is not None:
         echo_err(report.summary(), quiet=quiet)
+        if exports_current(store_dir, out, DEFAULT_FILES, config=config):
+            echo_err(f"exports in {out} are up to date", quiet=quiet)
+            return
     # Every export is rendered first, then all are staged and renamed together under
     # the folder's lock: a failure or a kill leaves the previous exports as they were,
     # and two builds into one folder never mix their files.
@@ -70,6 +73,8 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     shacl = check_build(kg, files[out / "graph.ttl"], base_iri)  # fails loudly, writes nothing
     with folder_lock(out):
         written = atomic_write_many(files)
+    if store_dir is not None:
+        record_exports(store_dir, out, written, config=config)
     summary = kg.summary()
     echo_err(f"{len(kg.documents)} document(s) read", quiet=quiet)
     echo_err("entities: " + ", ".join(f"{t} {n}" for t, n in summary["entities"].items()), quiet=quiet)
