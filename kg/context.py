@@ -148,16 +148,13 @@ def context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType,
         if t is not None:
             return t, "descriptor"
     # Following noun: "the X system", "the X stock exchange", "the X open-source
-    # operating system". It says nothing about a place ("the Detroit carmaker"), and of a
-    # person-looking name only that it is a product ("the Linux operating system").
+    # operating system". It says nothing about a place ("the Detroit carmaker") or after a
+    # possessive ("X's popular service" is something X owns).
     head, prev = _np_head(doc, e, limit=5, stop=sent_end)
-    if head is not None and head.pos_ == "NOUN" and head.is_lower and ner_label not in (
-        "GPE", "LOC", "FAC", "NORP"
-    ):
+    if (head is not None and head.pos_ == "NOUN" and head.is_lower and e < sent_end
+            and doc[e].tag_ != "POS" and ner_label not in ("GPE", "LOC", "FAC", "NORP")):
         t = head_type(head.text, prev.text if prev is not None and prev.i >= e else None)
-        allowed = (EntityType.PRODUCT,) if ner_label == "PERSON" else (
-            EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY)
-        if t in allowed:
+        if t in (EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY):
             return t, "head-noun"
     # Copula: "X is a professor of law", "X was the biggest search engine"
     if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in DETERMINERS:

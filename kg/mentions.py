@@ -10,12 +10,15 @@ Candidates come from five sources, strongest first when they overlap:
    and a trailing possessive are dropped, "Acme's Jane Doe" is split in two, a broken
    "Name (ACR" is cut at the bracket, and generic words ("AI", "IPO") are refused;
 5. demonyms ("South Korean") -> a mention of their country, when the knowledge base
-   knows it; otherwise nothing.
+   knows it; otherwise nothing;
+6. knowledge-base names inside entities the NER gave an ignored label, capitalised
+   names the NER missed but the context types (:mod:`kg.context`), and further
+   occurrences of a name already found.
 
 Each mention's type comes from, in order: the knowledge base, the context (an
 apposition "X, an AI-centred social media app"; a descriptor "computing company X";
-a following noun "the X system"; a copula "X is a professor"), the shape of the name
-and finally the NER label. ``Mention.rule`` records which one decided, so linking can
+a following noun "the X system"; a copula "X is a professor"; see :mod:`kg.context`),
+the shape of the name and finally the NER label. ``Mention.rule`` records which one decided, so linking can
 weigh them. Offsets always point into ``Document.text``.
 """
 

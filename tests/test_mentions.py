@@ -156,6 +156,11 @@ def test_unknown_demonym_makes_no_entity(nlp):
         ("Gmail users reported problems.", "Gmail", T.PRODUCT),
         ("Samsung introduced the Galaxy Z Fold on Wednesday.", "Galaxy Z Fold", T.PRODUCT),
         ("Rival Anthropic released a new model.", "Anthropic", T.COMPANY),
+        ("Quonix sells the Zentrix open-source operating system.", "Zentrix", T.PRODUCT),
+        ("Many people now pay with Samsung Pay.", "Samsung Pay", T.PRODUCT),
+        ("Fans queued for the new iWidget in London.", "iWidget", T.PRODUCT),
+        ("Users pay through Zapnet, Quonix's popular payment service.", "Zapnet", T.PRODUCT),
+        ("Users pay through Zapnet, Quonix's popular payment service.", "Quonix", T.COMPANY),
     ],
 )
 def test_type_from_knowledge_base_context_and_name_shape(nlp, text, name, etype):
@@ -175,6 +180,12 @@ def test_names_outside_the_knowledge_base_are_found_and_typed(nlp):
                          "executive.")
     assert ents["Quonix Robotics"].type == T.COMPANY and ents["Quonix Robotics"].wikidata is None
     assert ents["Ann Okafor"].type == T.PERSON
+
+
+def test_a_name_found_once_is_found_again_where_the_model_missed_it(nlp):
+    text = "Quonix Robotics, a warehouse startup, grew. Investors like Quonix Robotics a lot."
+    ents = entities(nlp, text)
+    assert len(ents["Quonix Robotics"].mentions) == 2
 
 
 # --- positions ---------------------------------------------------------------------------
