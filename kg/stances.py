@@ -164,7 +164,7 @@ def _subjects(verb: Token) -> list[Token]:
             break
         tok = tok.head
     # A finite verb opening a sentence lost its subject to a wrong sentence split
-    # ("Zuckerberg | emphasized ..."): the name just before it, on the same line, is it.
+    # ("Doe | emphasized ..."): the name just before it, on the same line, is it.
     if verb.is_sent_start and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.i > 0:
         prev = verb.doc[verb.i - 1]
         if prev.pos_ in ("PROPN", "PRON") and "\n" not in prev.whitespace_ + prev.text:
