@@ -76,7 +76,7 @@ def _stage(target: Path, data: bytes) -> str:
     except OSError as exc:
         _unlink(tmp)
         raise OutputError(
-            f"cannot write {str(target)!r}: {_why(exc)}; the previous file is unchanged"
+            f"cannot write {str(target)!r}: {_why(exc)}; no output file was changed"
         ) from None
     return tmp
 

@@ -36,6 +36,7 @@ CHUNK_CHARS = 100_000
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 _SPACE = re.compile(r"\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _cut(window: str) -> int:
@@ -79,9 +80,15 @@ def split_spans(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, int]
     return spans
 
 
-def parse(nlp: Language, text: str, *, max_chars: int = CHUNK_CHARS) -> Doc:
-    """Return ``nlp(text)``, parsing a long text piece by piece (same text, same offsets)."""
-    limit = max(1, min(max_chars, nlp.max_length))
+def parse(nlp: Language, text: str, *, max_chars: int | None = None) -> Doc:
+    """Return ``nlp(text)``, parsing a long text piece by piece (same text, same offsets).
+
+    ``max_chars`` defaults to :data:`CHUNK_CHARS`, read at call time.
+    """
+    limit = max(1, min(max_chars or CHUNK_CHARS, nlp.max_length))
+    # spaCy cannot encode a lone surrogate (possible in a str from JSON); U+FFFD takes
+    # its place one for one, so every offset still points at the same character
+    text = _SURROGATE.sub("\ufffd", text)
     if len(text) <= limit:
         return nlp(text)
     from spacy.tokens import Doc

@@ -94,7 +94,9 @@ class Polarity(StrEnum):
 
 
 def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a str from JSON may hold a lone surrogate; hashing must not crash
+    # (valid text hashes exactly as with plain UTF-8)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
