@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -44,7 +45,7 @@ from .store import (
 
 __all__ = [
     "QueryResult", "Term", "BundledQuery", "Param", "load_graph", "sparql", "format_result",
-    "media_type", "bundled_queries", "get_query", "bind_params", "resolve_entity",
+    "media_type", "bundled_queries", "get_query", "bind_params", "values_vars", "resolve_entity",
     "read_query", "RESULT_FORMATS",
 ]
 
@@ -176,31 +177,61 @@ def resolve_entity(store: Store, value: str) -> list[str]:
             if "e" in b and b["e"].kind == "uri"]
 
 
+_VALUES = re.compile(
+    r"VALUES\s*(?:\(((?:\s*\?\w+)+)\s*\)|\?(\w+))\s*\{\s*(?:\((?:\s*UNDEF)+\s*\)|UNDEF)\s*\}")
+
+
+def values_vars(query: BundledQuery) -> list[str]:
+    """The variables of the query's parameter line ``VALUES (?a ?b) { (UNDEF UNDEF) }``.
+
+    One ``VALUES`` line, first in the WHERE clause, binds every parameter: rdflib then
+    joins it lazily with the pattern that follows, so a parameter narrows the search
+    instead of filtering a full scan.
+
+    Examples:
+        >>> values_vars(get_query("stances"))
+        ['h', 't']
+    """
+    m = _VALUES.search(query.text)
+    if m is None:
+        return []
+    return [v.lstrip("?") for v in m.group(1).split()] if m.group(1) else [m.group(2)]
+
+
 def bind_params(query: BundledQuery, params: Mapping[str, str], store: Store) -> str:
-    """The query's text with each given parameter bound through its ``VALUES ?var`` line.
+    """The query's text with each given parameter bound in its ``VALUES`` line.
+
+    A value naming several entities (an ambiguous label) binds all of them.
 
     Raises:
         QueryError: an unknown parameter, or a value that names no entity.
     """
     by_name = {p.name: p for p in query.params}
-    text = query.text
+    bound: dict[str, list[str]] = {}
     for name, value in params.items():
         if name not in by_name:
             choices = ", ".join(by_name) or "none"
             raise QueryError(f"unknown parameter {name!r} for query {query.name!r}; "
                              f"its parameters: {choices}")
-        var = by_name[name].var
         iris = resolve_entity(store, value)
         if not iris:
             raise QueryError(
                 f"no entity called {value!r} in the graph (looked at labels, aliases and IRIs); "
                 "list them with the bundled query 'entities'")
-        pattern = re.compile(rf"VALUES\s+\?{var}\s*\{{\s*UNDEF\s*\}}")
-        values = "VALUES ?" + var + " { " + " ".join(f"<{i}>" for i in iris) + " }"
-        text, n = pattern.subn(lambda _m: values, text)
-        if n == 0:  # a bundled query without its VALUES line is a bug, not bad input
-            raise AssertionError(f"{query.name}.rq declares ?{var} but has no VALUES ?{var} line")
-    return text
+        bound[by_name[name].var] = iris
+    if not bound:
+        return query.text
+    names = values_vars(query)
+    missing = set(bound) - set(names)
+    if missing:  # a bundled query whose VALUES line lacks a parameter is a bug, not bad input
+        raise AssertionError(f"{query.name}.rq: ?{', ?'.join(sorted(missing))} not in its VALUES line")
+    columns = [[f"<{i}>" for i in bound[v]] if v in bound else ["UNDEF"] for v in names]
+    if len(names) == 1:
+        values = f"VALUES ?{names[0]} {{ {' '.join(columns[0])} }}"
+    else:
+        rows = " ".join("(" + " ".join(r) + ")" for r in itertools.product(*columns))
+        values = f"VALUES ({' '.join('?' + v for v in names)}) {{ {rows} }}"
+    return _VALUES.sub(lambda _m: values, query.text, count=1)
 
 
 # ---------------------------------------------------------------- running
@@ -267,7 +298,7 @@ def _compact(iri: str) -> str:
     return f"{best}:{iri[len(QUERY_PREFIXES[best]):]}" if best else f"<{iri}>"
 
 
-def _cell(term: Term | None, width: int = 80) -> str:
+def _cell(term: Term | None, width: int = 100) -> str:
     if term is None:
         return ""
     text = _compact(term.value) if term.kind == "uri" else (

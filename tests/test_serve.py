@@ -391,3 +391,31 @@ def test_port_in_use_is_a_clear_error(graph_dir):
         result = CliRunner().invoke(cli, ["serve", str(graph_dir / "graph.ttl"), "--port", str(port)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+def test_query_memory_is_capped(tmp_path):
+    # 3,000 triples squared, sorted: rdflib needs gigabytes for that; the worker gets 64 MB more
+    g = Graph()
+    from rdflib import Literal, URIRef
+
+    for i in range(3000):
+        g.add((URIRef(f"urn:s{i}"), URIRef("urn:p"), Literal(i)))
+    g.serialize(tmp_path / "big.nt", format="nt")
+    app = SparqlApp(open_store([tmp_path / "big.nt"]),
+                    limits=Limits(timeout=60, max_memory=64 * 1024**2))
+    resp = app.handle("GET", q("SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"), {})
+    assert resp.status == 500
+    assert b"more memory than this server allows" in resp.body
+    assert app.handle("GET", q("ASK { ?s ?p 7 }"), {}).status == 200
+
+
+def test_too_many_queries_at_once(graph_dir):
+    app = make_app(graph_dir, timeout=0.5, max_concurrent=1)
+    assert app._slots.acquire(timeout=1)  # one query is running
+    try:
+        resp = app.handle("GET", q(COMPANIES), {})
+    finally:
+        app._slots.release()
+    assert resp.status == 503 and resp.headers["Retry-After"] == "1"
+    assert b"too many queries at once" in resp.body
+    assert app.handle("GET", q(COMPANIES), {}).status == 200
