@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 __all__ = [
-    "ORG_TYPES", "PLACE_TYPES", "ORG_NOUNS", "PRODUCT_NOUNS", "Resolution", "Resolver",
+    "ORG_TYPES", "PLACE_TYPES", "PERSON", "COMPANY_NOUNS", "INSTITUTION_NOUNS", "ORG_NOUNS",
+    "PRODUCT_NOUNS", "Resolution", "Resolver",
 ]
 
 ORG_TYPES = frozenset({EntityType.COMPANY, EntityType.ORGANIZATION})
@@ -50,15 +51,24 @@ PLACE_TYPES = frozenset({EntityType.COUNTRY, EntityType.PLACE})
 PERSON = frozenset({EntityType.PERSON})
 THING_TYPES = ORG_TYPES | {EntityType.PRODUCT}
 
-#: Head nouns that describe a company or organisation ("the company", "the carmaker").
-ORG_NOUNS = frozenset("""
+#: Head nouns that describe a company ("the company", "the carmaker", "the website").
+COMPANY_NOUNS = frozenset("""
 company firm corporation giant maker carmaker automaker manufacturer chipmaker startup
-start-up business conglomerate group website site network organization organisation
-agency institute institution foundation university bank lender insurer retailer
-publisher developer operator provider broadcaster newspaper studio lab laboratory
-exchange airline carrier charity nonprofit regulator ministry department commission
-court outlet service leader player rival competitor partner subsidiary unit division
+start-up business conglomerate group website site network retailer publisher developer
+operator provider broadcaster studio airline carrier lender insurer bank outlet leader
+player rival competitor partner subsidiary unit division service
 """.split())
+
+#: Head nouns of institutions: "the commission" refers back only to an organisation
+#: whose name says so ("European Commission"), never to just any salient firm.
+INSTITUTION_NOUNS = frozenset("""
+organization organisation agency institute institution foundation university college
+school lab laboratory exchange charity nonprofit regulator ministry department
+commission court council committee government parliament newspaper union association
+""".split())
+
+#: Head nouns that describe a company or organisation.
+ORG_NOUNS = COMPANY_NOUNS | INSTITUTION_NOUNS
 
 #: Head nouns that describe a product ("the app", "its search engine").
 PRODUCT_NOUNS = frozenset("""
@@ -274,13 +284,17 @@ class Resolver:
         if det not in _DEFINITE:
             return None
         lemma = tok.lemma_.lower()
-        if lemma in ORG_NOUNS:
-            types = ORG_TYPES
+        named_as = None
+        if lemma in COMPANY_NOUNS:
+            types = THING_TYPES if lemma in PRODUCT_NOUNS else ORG_TYPES
+        elif lemma in INSTITUTION_NOUNS:
+            types, named_as = ORG_TYPES, lemma
         elif lemma in PRODUCT_NOUNS:
             types = frozenset({EntityType.PRODUCT})
         else:
             return None
-        e = self._antecedent(tok, types, nationality=self._demonyms(tok), clause_free=False)
+        e = self._antecedent(tok, types, nationality=self._demonyms(tok), clause_free=False,
+                             named_as=named_as)
         return Resolution(e, "description", 0.75) if e is not None else None
 
     def _demonyms(self, tok: Token) -> set[str]:
@@ -312,8 +326,8 @@ class Resolver:
                         self.nationality[entity.id].add(e.id)
 
     def _antecedent(self, tok: Token, types: Collection[EntityType], *,
-                    nationality: set[str] | None = None, clause_free: bool = True
-                    ) -> Entity | None:
+                    nationality: set[str] | None = None, clause_free: bool = True,
+                    named_as: str | None = None) -> Entity | None:
         """The most salient entity of ``types`` referred to before ``tok``.
 
         Unless ``clause_free``, references that are arguments of ``tok``'s own verb are
@@ -328,6 +342,8 @@ class Resolver:
             if i >= tok.i or here - s > 3 or e.type not in types:
                 continue
             if clause is not None and s == here and _clause(self.doc[i]) == clause:
+                continue
+            if named_as and not any(named_as in n.lower() for n in (e.name, *e.aliases)):
                 continue
             if nationality:
                 known = self.nationality.get(e.id)

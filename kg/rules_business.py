@@ -92,6 +92,15 @@ def _np_head(ctx: Context, tok: Token) -> Token:
     return h
 
 
+def _noun_objects(ctx: Context, noun: Token, preps: frozenset[str]) -> list[Token]:
+    """Objects of a noun's prepositions; for a direct object also its verb's, since the
+    parser often hangs the phrase on the verb ("ended its agreement | with X")."""
+    out = prep_objects(noun, preps, ctx.res)
+    if not out and noun.dep_ == "dobj":
+        out = prep_objects(noun.head, preps, ctx.res)
+    return out
+
+
 def _owner(ctx: Context, noun: Token, types=THING, exclude=()) -> list[tuple[Entity, float, Token]]:
     """Whose ``noun`` it is: its possessor, an of-phrase, else the clause's subject
     (a person's employer stands in for the person)."""
@@ -235,8 +244,11 @@ def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, ru
             others += prep_objects(c, frozenset({"as"}), res)
         elif c.dep_ == "appos":
             others += conjuncts(c, res)
+    owner_from_head = []
     if noun.dep_ in ("compound", "amod", "appos", "nmod") and noun.head.pos_ == "PROPN":
         others += conjuncts(noun.head, res)
+        # "X's rival Y": the possessive hangs on the name
+        owner_from_head = [c for c in res.children(noun.head) if c.dep_ == "poss"]
     nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
     if nxt is not None and nxt.pos_ == "PROPN" and res.entity_at(nxt, THING) is not None:
         others.append(res.root(nxt))
@@ -253,7 +265,7 @@ def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, ru
         return
     if not targets:
         return
-    of = _res(ctx, prep_objects(noun, frozenset({"of", "to"}), res), THING)
+    of = _res(ctx, prep_objects(noun, frozenset({"of", "to"}), res) + owner_from_head, THING)
     owners = of or _owner(ctx, noun, exclude={e.id for e, _c, _t in targets})
     if not owners:  # "contrasting it with competitors like A and B": the sentence's firm
         tid = {e.id for e, _c, _t in targets}
@@ -304,7 +316,7 @@ def contest_nouns(ctx: Context, sent: Span) -> None:
         if len(between) > 1:
             _pairwise(ctx, between, Predicate.COMPETITOR_OF, [noun], 0.8, rule)
             continue
-        targets = _res(ctx, prep_objects(noun, frozenset({"with", "against"}), res), THING)
+        targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with", "against"})), THING)
         if not targets:
             continue
         for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
@@ -337,7 +349,7 @@ def partner_nouns(ctx: Context, sent: Span) -> None:
         if len(between) > 1:
             _pairwise(ctx, between, Predicate.PARTNER_OF, [noun], conf, rule, former=former)
             continue
-        targets = _res(ctx, prep_objects(noun, frozenset({"with"}), res), THING)
+        targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with"})), THING)
         if not targets:
             continue
         for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
@@ -376,8 +388,10 @@ def investments(ctx: Context, sent: Span) -> None:
         lemma = tok.lemma_.lower()
         pairs: list[tuple[Token, Token]] = []
         if tok.pos_ == "VERB" and lemma == "invest" and is_realis(tok):
-            pairs = [(s, o) for s in subjects(tok, res)
-                     for o in prep_objects(tok, frozenset({"in"}), res)]
+            # "invested $10 billion in X": the parser often hangs "in X" on the amount
+            holders = [tok] + [o for o in tok.children if o.dep_ in ("dobj", "npadvmod")]
+            targets = [t for h in holders for t in prep_objects(h, frozenset({"in"}), res)]
+            pairs = [(s, o) for s in subjects(tok, res) for o in targets]
             conf = 0.85
         elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
             targets = prep_objects(tok, frozenset({"in"}), res)
@@ -482,10 +496,13 @@ def subsidiaries(ctx: Context, sent: Span) -> None:
             if tok.dep_ == "acl" and tok.tag_ == "VBN":
                 pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in agents(tok, res)]
         for k, p, conf in pairs:
-            rk, rp = res.resolve(k, ORG_TYPES), res.resolve(p, ORG_TYPES)
+            rk, rp = res.resolve(k, THING), res.resolve(p, ORG_TYPES)
             if rk is None or rp is None:
                 continue
-            ctx.add(rk.entity, Predicate.SUBSIDIARY_OF, rp.entity, [tok, k, p],
+            # a unit typed as a product ("YouTube, a subsidiary of Google") is its product
+            pred = (Predicate.PRODUCT_OF if rk.entity.type == EntityType.PRODUCT
+                    else Predicate.SUBSIDIARY_OF)
+            ctx.add(rk.entity, pred, rp.entity, [tok, k, p],
                     conf * min(rk.confidence, rp.confidence), f"subsidiary-{lemma}")
 
 

@@ -353,6 +353,9 @@ def founder_verbs(ctx: Context, sent: Span) -> None:
 
 
 # ----------------------------------------------------------------------- interviews
+_TELL_VERBS = frozenset({"tell", "say", "explain", "reveal", "admit", "confirm"})
+
+
 def _interview_event(ctx: Context, word: Token, interviewee: Entity, interviewer: Entity,
                      outlet: Entity | None, tokens: list[Token], conf: float, rule: str) -> None:
     name = f"Interview of {interviewee.name} by {interviewer.name}"
@@ -405,6 +408,9 @@ def interviews(ctx: Context, sent: Span) -> None:
             else:
                 verb = governing_verb(tok)
                 subs = subjects(verb, res) if verb is not None else []
+                if not withs and verb is not None and verb.lemma_.lower() in _TELL_VERBS:
+                    # "Y told Reuters in an interview that ..."
+                    withs = [o for o in verb.children if o.dep_ in ("dobj", "dative")]
                 pairs = [(s, w) for s in subs for w in withs]
                 rule, conf = "interview-with", 0.85
             for y, w in pairs:

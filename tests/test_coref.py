@@ -1,0 +1,71 @@
+"""Pronoun and definite-description resolution (kg.coref) on short written texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import linking, mentions
+from kg.coref import ORG_TYPES, PERSON, Resolver
+from kg.types import Document, EntityType
+
+
+def resolver(nlp, text: str) -> tuple[Resolver, object]:
+    document = Document.from_text(text)
+    doc = nlp(text)
+    entities = linking.link_mentions(mentions.find_mentions(doc, document), document)
+    return Resolver(doc, entities), doc
+
+
+def token(doc, word: str, nth: int = 0):
+    hits = [t for t in doc if t.text == word]
+    return hits[nth]
+
+
+@pytest.mark.parametrize("text, word, nth, types, expected", [
+    # he/she/his -> the nearest suitable preceding person
+    ("Tim Cook spoke on Monday. He said sales rose.", "He", 0, PERSON, "Tim Cook"),
+    ("Jane Doe met Intel. Later she left.", "she", 0, PERSON, "Jane Doe"),
+    ("Pat Gelsinger runs Intel. Satya Nadella runs Microsoft. He said so.", "He", 0, PERSON,
+     "Satya Nadella"),
+    # it/its -> the salient company, by subject position
+    ("Intel makes chips. Its profit rose.", "Its", 0, ORG_TYPES, "Intel"),
+    ("Microsoft says its new browser is faster than Google's.", "its", 0, ORG_TYPES, "Microsoft"),
+    # definite descriptions
+    ("Oracle reported profits. The company hired staff.", "company", 0, ORG_TYPES, "Oracle"),
+    # the description's nationality rules out the American firm; the court is the
+    # subject of the description's own clause, so it is not the company either
+    ("Samsung Electronics sued the American firm Apple. A court ruled for the South Korean"
+     " company.", "company", 0, ORG_TYPES, "Samsung Electronics"),
+    # naming descriptions: apposition and a name right after the noun
+    ("China's largest search company, Baidu, grew.", "company", 0, ORG_TYPES, "Baidu"),
+    ("The software company Oracle grew.", "company", 0, ORG_TYPES, "Oracle"),
+    # relative pronouns take the noun their clause hangs on
+    ("Tim Cook, who runs Apple, spoke.", "who", 0, PERSON, "Tim Cook"),
+])
+def test_resolves(nlp, text, word, nth, types, expected):
+    res, doc = resolver(nlp, text)
+    r = res.resolve(token(doc, word, nth), types)
+    assert r is not None, f"{word!r} unresolved in {text!r}"
+    assert r.entity.name == expected
+    if r.how != "name":
+        assert r.confidence < 1.0
+
+
+@pytest.mark.parametrize("text, word, types", [
+    ("The weather was bad. It rained.", "It", ORG_TYPES),  # no company before "It"
+    ("Intel makes chips. He said so.", "He", PERSON),  # a company is not "he"
+    ("Sales rose. The company hired staff.", "company", ORG_TYPES),  # nothing to refer to
+    ("Jane Doe likes a company.", "company", ORG_TYPES),  # indefinite: a new referent
+])
+def test_does_not_resolve(nlp, text, word, types):
+    res, doc = resolver(nlp, text)
+    assert res.resolve(token(doc, word), types) is None
+
+
+def test_multi_token_names_act_as_one_unit(nlp):
+    res, doc = resolver(nlp, "Eduardo Saverin, a co-founder, left.")
+    co = token(doc, "co")
+    unit = res.unit(co)
+    assert "".join(t.text_with_ws for t in unit).strip() == "co-founder"
+    assert res.entity_at(co, {EntityType.POSITION}) is not None
+    assert res.root(co).text == "founder"
