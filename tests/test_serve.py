@@ -419,3 +419,21 @@ def test_too_many_queries_at_once(graph_dir):
     assert resp.status == 503 and resp.headers["Retry-After"] == "1"
     assert b"too many queries at once" in resp.body
     assert app.handle("GET", q(COMPANIES), {}).status == 200
+
+
+def test_kg_serve_process_listens_on_loopback_by_default(graph_dir):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", str(graph_dir / "graph.ttl"),
+                             "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert line.startswith("serving "), line
+        base = line.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
+        assert base.startswith("http://127.0.0.1:")
+        status, _, body = request(base, q(COMPANIES), headers={"Accept": "text/csv"})
+        assert status == 200 and body.decode().splitlines() == ["name", "Acme", "Globex"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
