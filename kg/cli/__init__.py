@@ -3,10 +3,17 @@
 Each command lives in its own module (``kg/cli/<command>.py``) and is registered here.
 Library errors (:class:`~kg.errors.KGError`) become ``Error: ...`` on stderr with the
 error's exit code (1 for bad input); click's usage errors exit 2.
+
+Exit codes: 0 success; 1 bad input or a runtime problem (a ``KGError``, an operating
+system error, out of memory); 2 usage error (click); 70 an internal error, i.e. a bug
+in kg (``KG_DEBUG=1`` shows its traceback); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import sys
 
 import click
@@ -14,24 +21,64 @@ import click
 from .. import __version__
 from ..errors import KGError
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "one_line", "EXIT_INTERNAL"]
+
+
+#: Exit status of an unexpected exception: a bug in kg (sysexits' EX_SOFTWARE).
+EXIT_INTERNAL = 70
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def one_line(message: str) -> str:
+    """A message as one line: line breaks become spaces, control characters are escaped.
+
+    Text quoted from an article or a parser must not break the ``Error:`` line or send
+    escape sequences to the terminal.
+
+    Examples:
+        >>> one_line("bad\\r\\nthing \\x1b[31m")
+        'bad thing \\\\x1b[31m'
+    """
+    flat = re.sub(r"\s*[\r\n]+\s*", " ", str(message)).strip()
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", flat)
 
 
 class KGGroup(click.Group):
-    """A click group that turns KGError into a one-line ``Error: ...``."""
+    """A click group that turns every failure into one ``Error: ...`` line and an exit code."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own: usage errors (exit 2), --help, ctx.exit
         except KGError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            self._fail(ctx, str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            ctx.exit(130)
+            self._fail(ctx, "interrupted", 130)
         except BrokenPipeError:
-            sys.stderr.close()
+            # the reader went away (kg query ... | head): nothing left to say
+            with contextlib.suppress(OSError):
+                sys.stderr.close()
             ctx.exit(1)
+        except MemoryError:
+            self._fail(ctx, "out of memory; give fewer or smaller articles, or fewer --jobs", 1)
+        except OSError as exc:
+            where = f" {exc.filename!r}" if exc.filename else ""
+            self._fail(ctx, f"cannot access{where}: {exc.strerror or exc}", 1)
+        except Exception as exc:  # noqa: BLE001  (the last line of defence)
+            if os.environ.get("KG_DEBUG"):
+                raise
+            self._fail(
+                ctx,
+                f"internal error ({type(exc).__name__}: {exc}); this is a bug in kg, please "
+                "report it (KG_DEBUG=1 shows the traceback)",
+                EXIT_INTERNAL,
+            )
+
+    @staticmethod
+    def _fail(ctx: click.Context, message: str, code: int) -> None:
+        click.echo(f"Error: {one_line(message)}", err=True)
+        ctx.exit(code)
 
 
 @click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
