@@ -37,9 +37,13 @@ def extract(
     config = config or Config()
     nlp = nlp or load_nlp(config.model)
     if doc is None:
-        from .longtext import parse  # long texts in pieces: spaCy caps one parse
+        from . import longtext  # long texts in pieces: spaCy caps one parse
 
-        doc = parse(nlp, document.text)
+        if len(document.text) > longtext.CHUNK_CHARS:
+            return longtext.extract_in_pieces(
+                document, nlp, lambda piece, parsed: extract(piece, config=config, nlp=nlp,
+                                                             doc=parsed))
+        doc = longtext.parse(nlp, document.text)
     found = mentions.find_mentions(doc, document)
     entities = linking.link_mentions(found, document)
     _check("link_mentions", entities, Entity)

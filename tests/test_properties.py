@@ -120,3 +120,9 @@ def test_long_texts_parsed_in_pieces_keep_exact_offsets(nlp, monkeypatch, chunk)
     _check_slices(ex)
     names = {e.name for e in ex.entities}
     assert {"Jane Doe", "Paris"} <= names, names
+    # merged across pieces: one entity per id, sentence numbers follow the text
+    assert len({e.id for e in ex.entities}) == len(ex.entities)
+    assert len({s.id for s in ex.stances}) == len(ex.stances)
+    mentions = sorted((m.start, m.sent) for e in ex.entities for m in e.mentions)
+    assert [s for _, s in mentions] == sorted(s for _, s in mentions)
+    assert len(next(e for e in ex.entities if e.name == "Jane Doe").mentions) >= 6

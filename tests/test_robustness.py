@@ -241,6 +241,11 @@ def test_every_failure_is_one_error_line(runner, monkeypatch, exc, code, line):
     assert result.stderr.splitlines() == [line]
 
 
+def test_closed_pipe_stops_quietly(runner):
+    result = runner.invoke(_group_raising(BrokenPipeError(32, "Broken pipe")), ["boom"])
+    assert result.exit_code == 1 and result.stderr == ""
+
+
 def test_kg_debug_shows_the_traceback(runner, monkeypatch):
     monkeypatch.setenv("KG_DEBUG", "1")
     result = runner.invoke(_group_raising(RuntimeError("oops")), ["boom"])

@@ -56,9 +56,10 @@ class KGGroup(click.Group):
         except KeyboardInterrupt:
             self._fail(ctx, "interrupted", 130)
         except BrokenPipeError:
-            # the reader went away (kg query ... | head): nothing left to say
-            with contextlib.suppress(OSError):
-                sys.stderr.close()
+            # the reader went away (kg query ... | head): nothing left to say, and
+            # Python's own flush of stdout at exit must not complain either
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(1)
         except MemoryError:
             self._fail(ctx, "out of memory; give fewer or smaller articles, or fewer --jobs", 1)
