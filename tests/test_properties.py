@@ -4,7 +4,8 @@ For any text, including quotes, backslashes, line breaks, markup, ``onerror=``,
 right-to-left and zero-width characters, NUL and other control characters, lone
 surrogates and 10,000-character names: extraction never crashes, every mention and
 every piece of evidence is an exact slice of the document, the Turtle kg writes parses
-back, and the graph passes kg's SHACL shapes.
+back (as do the JSON-LD and N-Triples, to the same triples), and the graph passes kg's
+SHACL shapes.
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def test_turtle_parses_and_passes_shacl(nlp, document):
     assert len(parsed) > 0
     report = validate(kg, graph=parsed)
     assert report.conforms, report.text()
+    # JSON-LD and N-Triples carry the same triples
+    from rdflib.compare import isomorphic
+
+    for fmt, parser in (("json-ld", "json-ld"), ("nt", "nt")):
+        other = Graph().parse(data=serialize(kg, fmt), format=parser)
+        assert isomorphic(other, parsed), fmt
     # the same input gives the same bytes
     again = KnowledgeGraph()
     again.add(extract(document, nlp=nlp))
@@ -126,3 +133,49 @@ def test_long_texts_parsed_in_pieces_keep_exact_offsets(nlp, monkeypatch, chunk)
     mentions = sorted((m.start, m.sent) for e in ex.entities for m in e.mentions)
     assert [s for _, s in mentions] == sorted(s for _, s in mentions)
     assert len(next(e for e in ex.entities if e.name == "Jane Doe").mentions) >= 6
+
+
+# ------------------------------------------------------------- ingest (no model)
+any_char = st.characters(blacklist_categories=())  # surrogates and controls included
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(value=st.one_of(st.text(any_char, max_size=60), st.integers(), st.none(),
+                       st.lists(st.text(max_size=3), max_size=2)),
+       extra=st.dictionaries(st.sampled_from(["title", "date", "url", "id", "x"]),
+                             st.one_of(st.text(any_char, max_size=10), st.booleans(),
+                                       st.floats(allow_nan=True))))
+def test_any_jsonl_line_gives_a_document_or_a_named_error(tmp_path_factory, value, extra):
+    import json
+
+    from kg.errors import InputError
+    from kg.ingest import read_jsonl
+
+    path = tmp_path_factory.mktemp("jsonl") / "c.jsonl"
+    line = json.dumps({"text": value, **extra})  # ASCII: lone surrogates as \\ud800 escapes
+    path.write_text(line + "\n", encoding="utf-8")
+    (item,) = list(read_jsonl(path))
+    if isinstance(item, InputError):
+        assert str(item).startswith(f"{path.as_posix()!r} line 1")
+    else:
+        assert item.text == value and value.strip()
+        assert "\x00" not in value
+        value.encode("utf-8")  # no lone surrogate got through
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(html=st.one_of(
+    st.text(any_char.filter(lambda c: not "\ud800" <= c <= "\udfff"), max_size=200),
+    st.lists(st.sampled_from(["<p>", "</p>", "<script>", "</script>", "<nav>", "<div", ">",
+                              "&amp;", "&#0;", "<!--", "-->", "<![CDATA[", "Acme hired Jane.",
+                              "<html>", "<body>", "\x00", "<meta charset='x'>"]),
+             max_size=30).map("".join),
+))
+def test_any_html_gives_text_or_a_named_error(html):
+    from kg.ingest import html_to_text
+
+    try:
+        text, meta = html_to_text(html)
+    except ValueError:
+        return  # read_document turns it into an InputError naming the file
+    assert isinstance(text, str) and all(isinstance(v, str) for v in meta.values())
