@@ -30,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,7 +75,8 @@ ORG_NOUNS = COMPANY_NOUNS | INSTITUTION_NOUNS
 PRODUCT_NOUNS = frozenset("""
 product app application service browser engine system device phone smartphone tablet
 software platform assistant program programme tool model chatbot console computer
-car vehicle game network website site series brand format suite os version
+car vehicle game network website site series brand format suite os version chip
+processor headset camera robot drug vaccine
 """.split())
 
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
@@ -130,6 +132,7 @@ class Resolver:
                 self._sent_of[t.i] = k
         self.nationality: dict[str, set[str]] = defaultdict(set)
         self._refs: list[tuple[int, int, Entity, float]] = []  # (token, sent, entity, weight)
+        self._ref_pos: list[int] = []  # the refs' token indices, for bisection
         self._resolved: dict[int, Resolution] = {}
         self._pass()
 
@@ -250,13 +253,17 @@ class Resolver:
                 if u in seen_units:
                     continue
                 seen_units.add(u)
-                self._refs.append((tok.i, self._sent_of[tok.i], e, self._weight(tok)))
+                self._add_ref(tok, e)
                 self._note_nationality(tok, e)
                 continue
             r = self._resolve_in_pass(tok)
             if r is not None:
                 self._resolved[tok.i] = r
-                self._refs.append((tok.i, self._sent_of[tok.i], r.entity, self._weight(tok)))
+                self._add_ref(tok, r.entity)
+
+    def _add_ref(self, tok: Token, entity: Entity) -> None:
+        self._refs.append((tok.i, self._sent_of[tok.i], entity, self._weight(tok)))
+        self._ref_pos.append(tok.i)
 
     def _resolve_in_pass(self, tok: Token) -> Resolution | None:
         lower = tok.lower_
@@ -338,8 +345,12 @@ class Resolver:
         score: dict[str, float] = defaultdict(float)
         last: dict[str, int] = {}
         ents: dict[str, Entity] = {}
-        for i, s, e, w in self._refs:
-            if i >= tok.i or here - s > 3 or e.type not in types:
+        # refs are in text order: walk back from ``tok`` over the last few sentences
+        for k in range(bisect_left(self._ref_pos, tok.i, hi=len(self._refs)) - 1, -1, -1):
+            i, s, e, w = self._refs[k]
+            if here - s > 3:
+                break
+            if e.type not in types:
                 continue
             if clause is not None and s == here and _clause(self.doc[i]) == clause:
                 continue
@@ -350,7 +361,7 @@ class Resolver:
                 if known and not (known & nationality):
                     continue
             score[e.id] += w * 0.5 ** (here - s)
-            last[e.id] = i
+            last.setdefault(e.id, i)
             ents[e.id] = e
         if not score:
             return None

@@ -46,7 +46,11 @@ _FORMER_WORDS = frozenset({"former", "ex", "onetime", "one-time", "erstwhile", "
 
 
 def conjuncts(tok: Token, res: Resolver) -> list[Token]:
-    """``tok`` followed by the nouns coordinated with it ("A, B and C")."""
+    """``tok`` followed by the nouns coordinated with it ("A, B and C").
+
+    A common noun that its apposition names stands for the names: "executives Jane Doe
+    and John Roe" gives Jane Doe and John Roe.
+    """
     out = [res.root(tok)]
     i = 0
     while i < len(out):
@@ -54,7 +58,15 @@ def conjuncts(tok: Token, res: Resolver) -> list[Token]:
             if c.dep_ == "conj" and all(not res.same_unit(c, o) for o in out):
                 out.append(res.root(c))
         i += 1
-    return out
+    named = []
+    for t in out:
+        appos = [c for c in t.children if c.dep_ == "appos" and res.entity_at(c) is not None]
+        ent = res.entity_at(t)
+        if t.pos_ == "NOUN" and appos and (ent is None or ent.type == "Position"):
+            named += conjuncts(appos[0], res)
+        else:
+            named.append(t)
+    return named
 
 
 def _verb_subjects(verb: Token) -> list[Token]:
@@ -125,16 +137,18 @@ def is_negated(verb: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in verb.children)
 
 
-def is_realis(verb: Token) -> bool:
+def is_realis(verb: Token, *, future_ok: bool = False) -> bool:
     """True when the text states the action happened (not tried, offered, planned,
     negated or only possible).
 
     "X bought Y" and "Y was bought by X" are realis; "X tried to buy Y", "X offered
-    $1bn to buy Y", "X would buy Y", "X did not buy Y" are not.
+    $1bn to buy Y", "X would buy Y", "X did not buy Y" are not. With ``future_ok``, a
+    commitment ("X will invest in Y", "X said it would invest") counts too.
     """
     if is_negated(verb):
         return False
-    if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
+    allowed = {"will", "would", "'ll"} if future_ok else set()
+    if any(c.dep_ == "aux" and c.lower_ in _MODALS - allowed for c in verb.children):
         return False
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return False

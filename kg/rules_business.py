@@ -141,6 +141,8 @@ def product_possessives(ctx: Context, sent: Span) -> None:
             seen.add(root.i)
             products_here.append((root, product))
             head = _np_head(ctx, root)
+            if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+                head = head.head  # "its own AI chip, the X100"
             kids = res.children(root) + ([c for c in head.children] if head.i != root.i else [])
             for org, c, t in _res(ctx, [k for k in kids if k.dep_ == "poss"], ORG_TYPES):
                 ctx.add(product, Predicate.PRODUCT_OF, org, [root, t], 0.85 * c, "poss-product")
@@ -218,7 +220,9 @@ def product_names(ctx: Context, sent: Span) -> None:
         text = " ".join(t.text for t in res.unit(tok))
         for org in orgs:
             names = [n for n in {org.name, *org.aliases} if len(n) >= 3]
-            if any(text.startswith(n + " ") for n in names):
+            # the rest must read as a name ("Acme Phone"), not an amount ("Acme 1.8 billion")
+            if any(text.startswith(n + " ") and text[len(n) + 1:][:1].isalpha()
+                   for n in names):
                 ctx.done.add(("maker-in-name", product.id))
                 ctx.add(product, Predicate.PRODUCT_OF, org, res.unit(tok), 0.7, "maker-in-name")
                 break
@@ -387,12 +391,12 @@ def investments(ctx: Context, sent: Span) -> None:
     for tok in sent:
         lemma = tok.lemma_.lower()
         pairs: list[tuple[Token, Token]] = []
-        if tok.pos_ == "VERB" and lemma == "invest" and is_realis(tok):
+        if tok.pos_ == "VERB" and lemma == "invest" and is_realis(tok, future_ok=True):
             # "invested $10 billion in X": the parser often hangs "in X" on the amount
             holders = [tok] + [o for o in tok.children if o.dep_ in ("dobj", "npadvmod")]
             targets = [t for h in holders for t in prep_objects(h, frozenset({"in"}), res)]
             pairs = [(s, o) for s in subjects(tok, res) for o in targets]
-            conf = 0.85
+            conf = 0.85 if is_realis(tok) else 0.65  # "said it would invest": a commitment
         elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
             targets = prep_objects(tok, frozenset({"in"}), res)
             if not targets:

@@ -72,6 +72,8 @@ CASES = [
     ("Bill Gates and a few school friends started Microsoft as a tiny firm.", "Bill Gates", P.FOUNDER_OF, "Microsoft", True),
     ("Sarah Connor, a president and co-founder of Cyberdyne Systems, spoke on Monday.", "Sarah Connor", P.FOUNDER_OF, "Cyberdyne Systems", True),
     ("Jane Doe started working at Intel.", "Jane Doe", P.FOUNDER_OF, "Intel", False),
+    ("Amazon backs Anthropic. Anthropic, which was founded by former OpenAI researchers Dario"
+     " Amodei and Daniela Amodei, grew fast.", "Daniela Amodei", P.FOUNDER_OF, "Anthropic", True),
     # interviews
     ("Intel’s CEO Pat Gelsinger sat down for a long interview with CNN’s Jake Tapper.", "Pat Gelsinger", P.INTERVIEWED_BY, "Jake Tapper", True),
     ("Intel’s CEO Pat Gelsinger sat down for a long interview with CNN’s Jake Tapper.", "Jake Tapper", P.WORKS_FOR, "CNN", True),
@@ -96,6 +98,7 @@ CASES = [
     ("The PlayStation, made by Sony, sold well.", "PlayStation", P.PRODUCT_OF, "Sony", True),
     ("Microsoft offers Bing to every user.", "Bing", P.PRODUCT_OF, "Microsoft", True),
     ("Microsoft claims its new Bing search engine is better.", "Bing", P.PRODUCT_OF, "Microsoft", True),
+    ("AMD has released its newest chip, the MI300, to take on Nvidia.", "MI300", P.PRODUCT_OF, "AMD", True),
     ("Apple praised Android in a memo.", "Android", P.PRODUCT_OF, "Apple", False),
     ("Jane Doe's iPhone broke.", "iPhone", P.PRODUCT_OF, "Jane Doe", False),
     # partners
@@ -115,6 +118,8 @@ CASES = [
     ("SoftBank bought a stake in Uber.", "SoftBank", P.INVESTED_IN, "Uber", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.ACQUIRED, "Uber", False),
     ("Microsoft plans to invest in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", False),
+    ("Amazon said it will invest $4 billion in Anthropic.", "Amazon", P.INVESTED_IN, "Anthropic", True),
+    ("Amazon might invest in Anthropic one day.", "Amazon", P.INVESTED_IN, "Anthropic", False),
     # ownership
     ("Alphabet owns Google.", "Google", P.SUBSIDIARY_OF, "Alphabet", True),
     ("Google is a rival of Microsoft.", "Google", P.SUBSIDIARY_OF, "Microsoft", False),
