@@ -538,3 +538,38 @@ def test_same_input_same_bytes_across_hash_seeds(tmp_path):
     first, second = visible(tmp_path / "0"), visible(tmp_path / "4242")
     assert sorted(first) == sorted(DEFAULT_FILES)
     assert [n for n in first if first[n] != second[n]] == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(),
+                    reason="needs root to run kg as an unprivileged user (setpriv)")
+@pytest.mark.parametrize("case", ["unreadable input", "unwritable output"])
+def test_real_permission_errors(case):
+    # As root nothing is refused, so kg runs as 'nobody' here, in a world-readable folder.
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp())
+    try:
+        d.chmod(0o755)
+        article = put(d / "a.txt", GOOD)
+        (d / "ro").mkdir(mode=0o755)
+        if case == "unreadable input":  # inside a folder: a named file is click's to check
+            article = put(d / "in" / "a.txt", GOOD)
+            (d / "in").chmod(0o755)
+            article.chmod(0o600)
+            (d / "w").mkdir(mode=0o777)
+            (d / "w").chmod(0o777)
+            args, error = [str(d / "in"), "-o", str(d / "w" / "out")], \
+                f"Error: cannot read {q(article)}: Permission denied\n"
+        else:
+            article.chmod(0o644)
+            args, error = [str(article), "-o", str(d / "ro" / "out")], \
+                (f"Error: cannot write to {q(d / 'ro' / 'out')}: permission denied; choose a "
+                 "writable folder with -o/--out\n")
+        proc = subprocess.run(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *KG, "build",
+             *args], capture_output=True, text=True, cwd=d, env=_env(HOME=str(d)), timeout=300)
+        assert (proc.returncode, proc.stderr) == (1, error)
+        assert not (d / "w" / "out").exists() and not (d / "ro" / "out").exists()
+    finally:
+        shutil.rmtree(d)
