@@ -17,10 +17,16 @@ quiet_option = click.option("-q", "--quiet", "--silent", is_flag=True,
 
 
 def warn(message: str) -> None:
-    """A skipped article or another problem the build goes on after: always on stderr."""
+    """A skipped article or another problem the build goes on after: always on stderr.
+
+    Written through tqdm, so that a progress bar on the same terminal is redrawn below
+    the warning instead of being torn by it.
+    """
+    from tqdm import tqdm
+
     from . import one_line
 
-    click.echo(one_line(message), err=True)
+    tqdm.write(one_line(message), file=sys.stderr)
 
 
 def echo_err(message: str, *, quiet: bool = False) -> None:
