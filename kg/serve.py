@@ -32,6 +32,7 @@ import pickle
 import re
 import select
 import signal
+import stat
 import sys
 import threading
 import time
@@ -297,21 +298,7 @@ class SparqlApp:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the worker; coverage cannot follow it)
-            os.close(r)
-            try:
-                _limit_memory(self.limits.max_memory)
-                resp = work()
-            except MemoryError:
-                resp = _text(500, "the query needs more memory than this server allows")
-            except BaseException as exc:  # noqa: BLE001 (report anything, then exit)
-                resp = _text(500, f"query failed: {type(exc).__name__}: {exc}")
-            try:
-                data = pickle.dumps((resp.status, resp.headers, resp.body))
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(w, view):]
-            finally:
-                os._exit(0)
+            _worker(r, w, work, self.limits.max_memory)
         os.close(w)
         deadline = time.monotonic() + self.limits.timeout
         chunks: list[bytes] = []
@@ -364,6 +351,46 @@ def _serialize(result: QueryResult, fmt: str, max_rows: int) -> Response:
     if result.truncated:
         headers["X-KG-Truncated"] = f"only the first {max_rows} results were sent"
     return Response(200, headers, format_result(result, fmt).encode("utf-8"))
+
+
+def _worker(r: int, w: int, work: Callable[[], Response], max_memory: int) -> None:
+    """The forked worker: answer, send the response down the pipe, and always exit."""
+    code = 1
+    try:
+        os.close(r)
+        _close_sockets()
+        resp: Response | None
+        try:
+            _limit_memory(max_memory)
+            resp = work()
+        except MemoryError:
+            resp = None  # built below, once the query's data has been freed
+        except BaseException as exc:  # noqa: BLE001 (report anything, then exit)
+            resp = _text(500, f"query failed: {type(exc).__name__}: {exc}")
+        if resp is None:
+            resp = _text(500, "the query needs more memory than this server allows")
+        view = memoryview(pickle.dumps((resp.status, resp.headers, resp.body)))
+        while view:
+            view = view[os.write(w, view):]
+        code = 0
+    finally:
+        # never return into the server's code: this process is a copy of it
+        os._exit(code)
+
+
+def _close_sockets() -> None:
+    """In a worker: close the server's sockets it inherited (not files: an on-disk store
+    reads through them), so a client connection ends when the server closes it."""
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux: the inherited sockets just live as long as the worker
+        return
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
 
 
 def _limit_memory(extra: int) -> None:
