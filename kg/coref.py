@@ -276,11 +276,14 @@ class Resolver:
             # "it"/"him" name someone other than their own clause's subject;
             # possessives and reflexives ("its", "itself") may name that subject
             free = lower in _POSSESSIVES or lower.endswith(("self", "selves"))
+            # a possessive looks first in its own sentence ("X's phones sold, and its
+            # rival ..."), as a reader scanning back would
+            near = lower in _POSSESSIVES
             if lower in _IT_PRONOUNS:
-                e = (self._antecedent(tok, ORG_TYPES, clause_free=free)
-                     or self._antecedent(tok, types, clause_free=free))
+                e = (self._antecedent(tok, ORG_TYPES, clause_free=free, near=near)
+                     or self._antecedent(tok, types, clause_free=free, near=near))
             else:
-                e = self._antecedent(tok, types, clause_free=free)
+                e = self._antecedent(tok, types, clause_free=free, near=near)
             return Resolution(e, "pronoun", 0.8) if e is not None else None
         if tok.pos_ != "NOUN":
             return None
@@ -292,6 +295,9 @@ class Resolver:
             return None
         lemma = tok.lemma_.lower()
         named_as = None
+        plural = tok.tag_ in ("NNS", "NNPS")
+        if plural and (lemma in ORG_NOUNS or any(c.dep_ == "nummod" for c in tok.children)):
+            return None  # "the two companies" is a group, not one antecedent
         if lemma in COMPANY_NOUNS:
             types = THING_TYPES if lemma in PRODUCT_NOUNS else ORG_TYPES
         elif lemma in INSTITUTION_NOUNS:
@@ -334,7 +340,7 @@ class Resolver:
 
     def _antecedent(self, tok: Token, types: Collection[EntityType], *,
                     nationality: set[str] | None = None, clause_free: bool = True,
-                    named_as: str | None = None) -> Entity | None:
+                    named_as: str | None = None, near: bool = False) -> Entity | None:
         """The most salient entity of ``types`` referred to before ``tok``.
 
         Unless ``clause_free``, references that are arguments of ``tok``'s own verb are
@@ -365,6 +371,11 @@ class Resolver:
             ents[e.id] = e
         if not score:
             return None
+        current = {k for k, i in last.items() if self._sent_of[i] == here}
+        if near and current:
+            score = {k: v for k, v in score.items() if k in current}
+        for k in current:  # the sentence being read is the most recent topic
+            score[k] += 0.5
         best = max(score, key=lambda k: (score[k], last[k]))
         return ents[best]
 

@@ -156,6 +156,8 @@ def extract_relations(doc: Doc, document: Document, entities: list[Entity]
     Returns:
         The relations, and new entities the rules introduced (an interview's Event).
     """
+    if not doc.has_annotation("DEP"):
+        return [], []  # a pipeline without a parser: no grammar to read relations from
     ctx = Context(doc, document, Resolver(doc, entities), {e.id: e for e in entities})
     for sent in doc.sents:
         for rule in RULES:

@@ -236,6 +236,18 @@ def _pairwise(ctx: Context, toks: list[Token], pred: Predicate, anchor: list[Tok
         ctx.add(a, pred, b, [*anchor, at, bt], conf * min(ac, bc), rule, former=former)
 
 
+def _shared(ctx: Context, noun: Token, pred: Predicate, conf: float, rule: str,
+            *, former: bool = False) -> None:
+    """"A and B ended their joint venture": a plural possessor shared by the clause's
+    coordinated subjects."""
+    poss = [c for c in noun.children if c.dep_ == "poss" and c.lower_ == "their"]
+    verb = governing_verb(noun)
+    if poss and verb is not None:
+        subs = subjects(verb, ctx.res)
+        if len(subs) > 1:
+            _pairwise(ctx, subs, pred, [noun], conf, rule, former=former)
+
+
 def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, rule: str,
                      *, former: bool = False) -> None:
     """"competitors like A and B", "X's rival Y", "Y, a partner of X", "A and B are rivals"."""
@@ -322,6 +334,7 @@ def contest_nouns(ctx: Context, sent: Span) -> None:
             continue
         targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with", "against"})), THING)
         if not targets:
+            _shared(ctx, noun, Predicate.COMPETITOR_OF, 0.75, rule)
             continue
         for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
             for t, tc, tt in targets:
@@ -355,6 +368,7 @@ def partner_nouns(ctx: Context, sent: Span) -> None:
             continue
         targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with"})), THING)
         if not targets:
+            _shared(ctx, noun, Predicate.PARTNER_OF, conf, rule, former=former)
             continue
         for o, oc, ot in _owner(ctx, noun, exclude={e.id for e, _c, _t in targets}):
             for t, tc, tt in targets:

@@ -89,7 +89,8 @@ def _position_tokens(ctx: Context, sent: Span):
                 seen.add(root.i)
                 yield root, ent
         elif (tok.pos_ in ("NOUN", "PROPN") and res.entity_at(tok) is None
-              and tok.lower_ in TITLE_NOUNS and tok.i not in seen):
+              and (tok.lower_ in TITLE_NOUNS or tok.lemma_.lower() in TITLE_NOUNS)
+              and tok.i not in seen):
             # "chief" in "chief executive" is part of the title, not one by itself
             if tok.dep_ in ("amod", "compound") and tok.head.lower_ in TITLE_NOUNS \
                     and tok.head.i == tok.i + 1:
@@ -100,7 +101,8 @@ def _position_tokens(ctx: Context, sent: Span):
 
 def _is_title(ctx: Context, tok: Token) -> bool:
     return (ctx.res.entity_at(tok, {EntityType.POSITION}) is not None
-            or (tok.lower_ in TITLE_NOUNS and ctx.res.entity_at(tok) is None))
+            or ((tok.lower_ in TITLE_NOUNS or tok.lemma_.lower() in TITLE_NOUNS)
+                and ctx.res.entity_at(tok) is None))
 
 
 def _listed_before(ctx: Context, p: Token) -> list[Token]:
@@ -343,9 +345,7 @@ def founder_verbs(ctx: Context, sent: Span) -> None:
         pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
         for s, o in pairs:
             rs = res.resolve(s, PERSON)
-            # "started X" only founds organisations; products are "launched"
-            ro = res.resolve(o, ORG_TYPES if lemma in ("start", "launch", "create")
-                             else ORG_TYPES | {EntityType.PRODUCT})
+            ro = res.resolve(o, ORG_TYPES | {EntityType.PRODUCT})
             if rs is None or ro is None:
                 continue
             ctx.add(rs.entity, Predicate.FOUNDER_OF, ro.entity, [verb, s, o],

@@ -64,6 +64,7 @@ CASES = [
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.CEO_OF, "Nokia", False),
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.WORKS_FOR, "Nokia", False),
     ("Jane Doe praised Netflix in a speech.", "Jane Doe", P.WORKS_FOR, "Netflix", False),
+    ("The app was built by Jan Koum and Brian Acton, two former Yahoo employees.", "Brian Acton", P.WORKS_FOR, "Yahoo", "former"),
     # founders
     ("Intel founder Gordon Moore spoke at the fair.", "Gordon Moore", P.HOLDS_POSITION, "founder", True),
     ("Intel founder Gordon Moore spoke at the fair.", "Gordon Moore", P.FOUNDER_OF, "Intel", True),
@@ -106,6 +107,7 @@ CASES = [
     ("Oracle will cooperate with IBM on cloud services.", "Oracle", P.PARTNER_OF, "IBM", True),
     ("Ford terminated its marketing agreement with Google last month.", "Ford", P.PARTNER_OF, "Google", "former"),
     ("Nokia praised Microsoft and announced a partnership.", "Nokia", P.PARTNER_OF, "Microsoft", False),
+    ("Sony and Ericsson have dissolved their joint venture.", "Sony", P.PARTNER_OF, "Ericsson", "former"),
     # acquisitions and investments
     ("Google bought YouTube in 2006.", "Google", P.ACQUIRED, "YouTube", True),
     ("YouTube was acquired by Google.", "Google", P.ACQUIRED, "YouTube", True),
@@ -152,6 +154,8 @@ COREF_CASES = [
      "Jane Doe", P.CEO_OF, "Nokia"),
     ("Oracle reported profits. The company's chief executive, Safra Catz, was pleased.",
      "Safra Catz", P.CEO_OF, "Oracle"),
+    ("Sony lost money again. Nokia's phones sold well, and its rival Apple grew.",
+     "Nokia", P.COMPETITOR_OF, "Apple"),
     ("Samsung Electronics beat Apple in court. A judge sided with the South Korean company"
      " in a dispute over its Galaxy phones.", "Samsung Electronics", P.LOCATED_IN, "South Korea"),
 ]
@@ -200,3 +204,13 @@ def test_confidence_threshold_drops_weak_facts(nlp):
 def test_no_event_without_an_interview(nlp):
     ex, _found = facts(nlp, "Pat Gelsinger gave a speech about chips.")
     assert not [e for e in ex.entities if e.type == EntityType.EVENT]
+
+
+def test_no_relations_without_a_parser(nlp):
+    """A pipeline without a dependency parser gives entities but no (guessed) relations."""
+    from kg.relations import extract_relations
+
+    text = "Oracle’s CEO Safra Catz spoke."
+    with nlp.select_pipes(disable=["parser"]):
+        doc = nlp(text)
+    assert extract_relations(doc, Document.from_text(text), []) == ([], [])
