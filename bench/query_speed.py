@@ -37,7 +37,7 @@ def synthetic_graph(target: int, seed: int = 11):
     )
 
     rng = random.Random(seed)
-    docs = max(1, target // 190)  # about 190 triples per document, measured
+    docs = max(1, -(-target // 160))  # about 161 triples per document, measured
     companies = [f"Company {i}" for i in range(max(10, docs // 3))]
     people = [f"Person {i}" for i in range(max(10, docs // 2))]
     products = [f"Product {i}" for i in range(max(10, docs // 4))]

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, StoreError
-from .store import OxigraphStore
+from .store import OxigraphStore, urlopen
 
 __all__ = ["PushResult", "push", "push_to_folder", "graph_store_url"]
 
@@ -120,7 +120,7 @@ def push(sources: Sequence[str | os.PathLike[str]], endpoint: str, *, graph: str
             url, data=fh, method="PUT" if replace else "POST",
             headers={"Content-Type": "text/turtle; charset=utf-8", "Content-Length": str(size)})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http only)
+            with urlopen(req, timeout=timeout) as resp:
                 status = resp.status
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read(2000).decode("utf-8", "replace").split())[:300]

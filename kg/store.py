@@ -545,6 +545,19 @@ def _is_describe(text: str) -> bool:
     return body[:8].upper() == "DESCRIBE"
 
 
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def urlopen(req: urllib.request.Request, timeout: float):
+    """``urllib.request.urlopen``, but never through a proxy for a loopback address
+    (a proxy from the environment cannot reach this machine's own servers)."""
+    host = urllib.parse.urlsplit(req.full_url).hostname or ""
+    if host in _LOCAL_HOSTS:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        return opener.open(req, timeout=timeout)
+    return urllib.request.urlopen(req, timeout=timeout)  # noqa: S310 (http(s) only)
+
+
 class RemoteStore:
     """A remote SPARQL 1.1 Protocol endpoint (Oxigraph, Fuseki, GraphDB, ``kg serve``...)."""
 
@@ -564,7 +577,7 @@ class RemoteStore:
             headers={"Content-Type": "application/sparql-query; charset=utf-8",
                      "Accept": accept})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (http only)
+            with urlopen(req, timeout=self.timeout) as resp:
                 return resp.headers.get_content_type(), resp.read()
         except urllib.error.HTTPError as exc:
             body = _first_line(Exception(exc.read(2000).decode("utf-8", "replace")))[:300]

@@ -26,7 +26,7 @@ from kg.errors import InputError, StoreError
 from kg.export import write
 from kg.push import push, push_to_folder
 from kg.query import get_query, sparql
-from kg.store import open_store
+from kg.store import open_store, urlopen
 
 from .conftest import DATA
 
@@ -66,7 +66,7 @@ def oxigraph(tmp_path_factory):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2):
+                with urlopen(urllib.request.Request(base + "/query?query=ASK%7B%7D"), timeout=2):
                     break
             except (urllib.error.URLError, OSError):
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -89,7 +89,7 @@ def store_url(oxigraph):
     """The server, emptied before each test."""
     req = urllib.request.Request(oxigraph + "/update", data=b"CLEAR ALL", method="POST",
                                  headers={"Content-Type": "application/sparql-update"})
-    urllib.request.urlopen(req, timeout=10).close()
+    urlopen(req, timeout=10).close()
     return oxigraph
 
 

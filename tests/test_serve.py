@@ -17,6 +17,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
+import SPARQLWrapper as SW  # the test extra installs it: no silent skip
 from click.testing import CliRunner
 from rdflib import Graph
 
@@ -25,7 +26,7 @@ from kg.cli import serve as serve_cli
 from kg.export import write
 from kg.query import get_query, sparql
 from kg.serve import LOOPBACK, Limits, SparqlApp, make_server, negotiate
-from kg.store import open_store
+from kg.store import open_store, urlopen
 
 pytestmark = pytest.mark.server
 
@@ -73,7 +74,7 @@ def url(graph_dir):
 def request(url, path, *, data=None, headers=None, method=None):
     req = urllib.request.Request(url + path, data=data, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urlopen(req, timeout=30) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
@@ -177,7 +178,6 @@ def test_remote_queries_through_kg_query(url, graph_dir):
 
 
 # ---------------------------------------------------------------- SPARQLWrapper as the client
-SW = pytest.importorskip("SPARQLWrapper")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
