@@ -219,9 +219,15 @@ class Resolver:
         if tok.pos_ not in ("NOUN", "PROPN") or self.entity_at(tok) is not None:
             return None
         if tok.lemma_.lower() not in ORG_NOUNS | PRODUCT_NOUNS:
+            # any noun is named by a product before it: "the Kindle electronic reader"
+            for c in tok.children:
+                if c.dep_ in ("compound", "nmod") and c.i < tok.i:
+                    e = self.entity_at(c, types)
+                    if e is not None and e.type == EntityType.PRODUCT:
+                        return e
             return None
         for c in tok.children:
-            if c.dep_ in ("appos", "compound"):
+            if c.dep_ in ("appos", "compound", "nmod"):
                 e = self.entity_at(c, types)
                 if e is not None:
                     return e
@@ -229,6 +235,14 @@ class Resolver:
             e = self.entity_at(tok.head, types)
             if e is not None:
                 return e
+        if tok.dep_ == "appos":
+            # "the head of SAP, a German software company": the parser hung the
+            # apposition on "head"; it belongs to the name just before the comma
+            edge = tok.left_edge.i
+            if edge >= 2 and self.doc[edge - 1].text == ",":
+                e = self.entity_at(self.doc[edge - 2], types)
+                if e is not None:
+                    return e
         nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
         if nxt is not None and nxt.pos_ == "PROPN":
             e = self.entity_at(nxt, types)
@@ -293,6 +307,8 @@ class Resolver:
         det = next((c.lower_ for c in tok.children if c.dep_ in ("det", "poss")), None)
         if det not in _DEFINITE:
             return None
+        if any(c.pos_ == "PROPN" and c.dep_ in ("compound", "nmod") for c in tok.children):
+            return None  # "the Android operating system" names its own, new referent
         lemma = tok.lemma_.lower()
         named_as = None
         plural = tok.tag_ in ("NNS", "NNPS")

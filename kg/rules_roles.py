@@ -47,7 +47,7 @@ spokesman spokeswoman spokesperson ceo executive president chairman chairwoman c
 founder co-founder cofounder director officer manager analyst expert professor editor
 reporter correspondent head chief engineer researcher scientist economist lawyer
 attorney counsel vp cto cfo coo employee boss secretary minister adviser advisor
-consultant designer strategist anchor host columnist producer lecturer dean
+consultant designer strategist anchor host columnist producer lecturer dean official
 """.split())
 
 _CEO = ("ceo", "chief executive", "chief exec")

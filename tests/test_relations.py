@@ -61,6 +61,7 @@ CASES = [
     ("Peter Gregory from Intel phoned the reporter.", "Peter Gregory", P.WORKS_FOR, "Intel", True),
     ("Former Yahoo chief executive Marissa Mayer joined the board.", "Marissa Mayer", P.CEO_OF, "Yahoo", "former"),
     ("Steve Ballmer, Microsoft's former chief executive, owns a team.", "Steve Ballmer", P.WORKS_FOR, "Microsoft", "former"),
+    ("Stephen Elop was a senior official at Microsoft before he moved to Finland.", "Stephen Elop", P.WORKS_FOR, "Microsoft", "former"),
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.CEO_OF, "Nokia", False),
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.WORKS_FOR, "Nokia", False),
     ("Jane Doe praised Netflix in a speech.", "Jane Doe", P.WORKS_FOR, "Netflix", False),
@@ -101,6 +102,9 @@ CASES = [
     ("Microsoft claims its new Bing search engine is better.", "Bing", P.PRODUCT_OF, "Microsoft", True),
     ("AMD has released its newest chip, the MI300, to take on Nvidia.", "MI300", P.PRODUCT_OF, "AMD", True),
     ("Apple praised Android in a memo.", "Android", P.PRODUCT_OF, "Apple", False),
+    ("Amazon also sells the Kindle electronic reader.", "Kindle", P.PRODUCT_OF, "Amazon", True),
+    ("Microsoft sells Windows. Google makes the Android operating system.", "Windows", P.PRODUCT_OF, "Google", False),
+    ("Microsoft sells Windows. Google makes the Android operating system.", "Android", P.PRODUCT_OF, "Google", True),
     ("Jane Doe's iPhone broke.", "iPhone", P.PRODUCT_OF, "Jane Doe", False),
     # partners
     ("Nokia announced a partnership with Microsoft.", "Nokia", P.PARTNER_OF, "Microsoft", True),
@@ -130,6 +134,8 @@ CASES = [
     ("The South Korean company Samsung sells phones.", "Samsung", P.LOCATED_IN, "South Korea", True),
     ("Spotify, based in Stockholm, grew.", "Spotify", P.LOCATED_IN, "Stockholm", True),
     ("Samsung sells phones in Japan.", "Samsung", P.LOCATED_IN, "Japan", False),
+    ("Leo Smith was once the head of SAP, a German software company.", "SAP", P.LOCATED_IN, "Germany", True),
+    ("The Paris court ruled against Google on Monday.", "Google", P.LOCATED_IN, "Paris", False),
     ("Google's search engine dominates in China.", "Google", P.LOCATED_IN, "China", False),
 ]
 
