@@ -118,7 +118,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def read_query(arg: str) -> str | BundledQuery:
-    """Interpret a command-line query: a ``.rq`` file, a bundled query's name, or SPARQL."""
+    """Interpret a command-line query: a ``.rq`` file, a bundled query's name, or SPARQL.
+
+    Examples:
+        >>> read_query("counts").name, read_query("ASK { ?s ?p ?o }")
+        ('counts', 'ASK { ?s ?p ?o }')
+    """
     p = Path(arg)
     if arg.endswith(".rq") or ("\n" not in arg and len(arg) < 4096 and p.is_file()):
         try:
@@ -156,7 +161,17 @@ def _as_iri(value: str) -> str | None:
 
 def resolve_entity(store: Store, value: str) -> list[str]:
     """IRIs of the entities ``value`` names: a label or alias (any case), an IRI, an id
-    slug, or a Wikidata IRI/QID the entity is linked to. Sorted; empty when none."""
+    slug, or a Wikidata IRI/QID the entity is linked to. Sorted; empty when none.
+
+    Examples:
+        >>> from rdflib import Graph
+        >>> from kg.store import RdflibStore
+        >>> store = RdflibStore(Graph().parse(format="turtle", data='''
+        ...     @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ...     <https://kg.example.org/id/acme> rdfs:label "Acme" .'''))
+        >>> resolve_entity(store, "ACME"), resolve_entity(store, "id:acme"), resolve_entity(store, "Initech")
+        (['https://kg.example.org/id/acme'], ['https://kg.example.org/id/acme'], [])
+    """
     iri = _as_iri(value)
     if iri is not None:
         qid = iri.rsplit("/", 1)[-1] if iri.startswith(QUERY_PREFIXES["wd"]) else ""
@@ -202,6 +217,16 @@ def bind_params(query: BundledQuery, params: Mapping[str, str], store: Store) ->
     """The query's text with each given parameter bound in its ``VALUES`` line.
 
     A value naming several entities (an ambiguous label) binds all of them.
+
+    Examples:
+        >>> from rdflib import Graph
+        >>> from kg.store import RdflibStore
+        >>> store = RdflibStore(Graph().parse(format="turtle", data='''
+        ...     @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ...     <https://kg.example.org/id/jo> rdfs:label "Jo" .'''))
+        >>> text = bind_params(get_query("stances"), {"person": "Jo"}, store)
+        >>> "VALUES (?h ?t) { (<https://kg.example.org/id/jo> UNDEF) }" in text
+        True
 
     Raises:
         QueryError: an unknown parameter, or a value that names no entity.
@@ -254,6 +279,16 @@ def sparql(
 
     Raises:
         QueryError: malformed SPARQL (with line and column), SPARQL Update, bad parameters.
+
+    Examples:
+        >>> from rdflib import Graph
+        >>> g = Graph().parse(data="<urn:a> <urn:p> <urn:b> .", format="nt")
+        >>> sparql(g, "ASK { <urn:a> ?p ?o }").boolean
+        True
+        >>> sparql(g, "SELECT ?x WHERE { ?x ?y }")
+        Traceback (most recent call last):
+        ...
+        kg.errors.QueryError: invalid SPARQL: line 1, column 19: Expected SelectQuery, found '?'
     """
     if isinstance(source, Graph):
         store: Store = RdflibStore(source)
@@ -432,6 +467,14 @@ def _check(r: QueryResult, f: ResultFormat) -> None:
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render ``result``: SELECT/ASK as table, csv, tsv, json or xml (W3C SPARQL results
     formats); CONSTRUCT/DESCRIBE as Turtle (table, turtle), nt, JSON-LD (json) or RDF/XML (xml).
+
+    Examples:
+        >>> from rdflib import Graph
+        >>> g = Graph().parse(data="<urn:a> <urn:p> <urn:b> .", format="nt")
+        >>> print(format_result(sparql(g, "CONSTRUCT WHERE { ?s ?p ?o }"), "nt"), end="")
+        <urn:a> <urn:p> <urn:b> .
+        >>> format_result(sparql(g, "SELECT ?s WHERE { ?s ?p ?o }"), "csv")  # CRLF, as RFC 4180 says
+        's\\r\\nurn:a\\r\\n'
     """
     f = RESULT_FORMATS.get(fmt)
     _check(result, f)
@@ -439,7 +482,13 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
 
 
 def media_type(result: QueryResult, fmt: str) -> str:
-    """The media type of ``format_result(result, fmt)``."""
+    """The media type of ``format_result(result, fmt)``.
+
+    Examples:
+        >>> from kg.store import QueryResult
+        >>> media_type(QueryResult("ASK", boolean=True), "json"), media_type(QueryResult("CONSTRUCT"), "json")
+        ('application/sparql-results+json', 'application/ld+json')
+    """
     f = RESULT_FORMATS.get(fmt)
     _check(result, f)
     return (f.rdf_media_type if result.is_graph else f.media_type) or "text/plain"

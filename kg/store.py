@@ -376,6 +376,17 @@ def load_graph(path: str | os.PathLike[str], graph: Graph | None = None) -> Grap
     """Parse an RDF file (or kg's node-link JSON) into ``graph`` (a new Graph by default).
 
     Quads (TriG, N-Quads) are read into one graph: their graph names are dropped.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "g.nt.gz"
+        >>> _ = path.write_bytes(gzip.compress(b"<urn:a> <urn:p> <urn:b> ."))
+        >>> len(load_graph(path))
+        1
+        >>> load_graph(path.with_name("none.ttl"))
+        Traceback (most recent call last):
+        ...
+        kg.errors.InputError: no such graph file: '...none.ttl'
     """
     p = Path(path)
     _check_file(p)
@@ -639,6 +650,14 @@ def open_store(sources: Sequence[str | os.PathLike[str]], *, engine: str | None 
     Raises:
         InputError: a source is missing, unreadable or not RDF; sources are mixed.
         UnknownNameError: ``engine`` is not one of :data:`ENGINES`.
+
+    Examples:
+        >>> open_store(["http://127.0.0.1:7878/query"]).engine
+        'remote'
+        >>> open_store(["a.ttl", "http://127.0.0.1:7878/query"])
+        Traceback (most recent call last):
+        ...
+        kg.errors.InputError: query either graph files, or one Oxigraph store folder, or one endpoint URL, not several of them: a.ttl, http://127.0.0.1:7878/query
     """
     from .errors import UnknownNameError
 
