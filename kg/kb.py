@@ -36,8 +36,9 @@ from .types import EntityType
 
 __all__ = ["CORPORATE_WORDS", "DEFAULT_KB", "KBEntry", "KnowledgeBase", "load_kb", "normalize_name"]
 
-#: The knowledge base shipped with kg.
-DEFAULT_KB = Path(__file__).resolve().parent.parent / "data" / "kb.jsonl"
+#: The knowledge base shipped with kg. ``kg/kb.jsonl`` is a link to ``data/kb.jsonl`` in the
+#: source tree (the file people edit) and becomes a real file in an installed wheel.
+DEFAULT_KB = Path(__file__).resolve().parent / "kb.jsonl"
 
 #: Words after a company's short name that still name the company ("Acme Holdings").
 CORPORATE_WORDS = frozenset(
