@@ -376,17 +376,35 @@ def partner_nouns(ctx: Context, sent: Span) -> None:
                         former=former)
 
 
+def _together(verb: Token) -> bool:
+    """"work together", "join forces"."""
+    lemma = verb.lemma_.lower()
+    if lemma == "work":  # "together" hangs on the verb or on its "with"
+        return any(t.lower_ == "together" for c in verb.children for t in (c, *c.children)
+                   if c.dep_ in ("advmod", "prep"))
+    if lemma == "join":
+        return any(c.lower_ == "forces" for c in verb.children)
+    return False
+
+
 def partner_verbs(ctx: Context, sent: Span) -> None:
-    """partnerOf from "A partnered with B", "A will cooperate with B", "A and B teamed up"."""
+    """partnerOf from "A partnered with B", "A will cooperate with B", "A and B teamed
+    up", "A and B said they would work together"."""
     res = ctx.res
     for verb in sent:
         lemma = verb.lemma_.lower()
-        if verb.pos_ != "VERB" or lemma not in _PARTNER_VERBS or is_negated(verb):
+        if verb.pos_ != "VERB" or is_negated(verb):
+            continue
+        if lemma not in _PARTNER_VERBS and not _together(verb):
             continue
         if lemma == "team" and not has_prt(verb, "up"):
             continue
         subs = subjects(verb, res)
-        objs = prep_objects(verb, frozenset({"with"}), res)
+        if len(subs) == 1 and subs[0].lower_ in ("they", "we") and verb.dep_ == "ccomp":
+            subs = subjects(verb.head, res)  # "A and B said they would work together"
+        objs = prep_objects(verb, frozenset({"with"}), res) or [
+            o for c in verb.children if c.lower_ == "together"
+            for o in prep_objects(c, frozenset({"with"}), res)]
         if objs:
             for a, ac, at in _res(ctx, subs, THING):
                 for b, bc, bt in _res(ctx, objs, THING):

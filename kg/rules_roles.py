@@ -16,6 +16,8 @@ writes it:
 Examples:
     >>> position_kind("Chief Executive Officer"), position_kind("co-founder"), position_kind("editor")
     ('ceo', 'founder', 'other')
+    >>> position_kind("early investor")  # "an early investor in X" invests, not works
+    'investor'
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ founder co-founder cofounder director officer manager analyst expert professor e
 reporter correspondent head chief engineer researcher scientist economist lawyer
 attorney counsel vp cto cfo coo employee boss secretary minister adviser advisor
 consultant designer strategist anchor host columnist producer lecturer dean official
+investor backer shareholder
 """.split())
 
 _CEO = ("ceo", "chief executive", "chief exec")
@@ -65,6 +68,8 @@ def position_kind(text: str) -> str:
         return "ceo"
     if any(w in low for w in _FOUNDER):
         return "founder"
+    if any(w in low for w in ("investor", "backer", "shareholder", "stakeholder")):
+        return "investor"
     return "other"
 
 
@@ -262,6 +267,10 @@ def position_frames(ctx: Context, sent: Span) -> None:
                 conf = min(pc, oc)
                 if kind == "founder":
                     ctx.add(person, Predicate.FOUNDER_OF, org, [p, ptok, otok], conf, orule)
+                    continue
+                if kind == "investor":
+                    ctx.add(person, Predicate.INVESTED_IN, org, [p, ptok, otok], conf * 0.9,
+                            orule, former=former)
                     continue
                 if pos_ent is None:
                     conf *= 0.9

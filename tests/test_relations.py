@@ -112,6 +112,9 @@ CASES = [
     ("Ford terminated its marketing agreement with Google last month.", "Ford", P.PARTNER_OF, "Google", "former"),
     ("Nokia praised Microsoft and announced a partnership.", "Nokia", P.PARTNER_OF, "Microsoft", False),
     ("Sony and Ericsson have dissolved their joint venture.", "Sony", P.PARTNER_OF, "Ericsson", "former"),
+    ("Ford and Volkswagen said that they will work together on vans.", "Ford", P.PARTNER_OF, "Volkswagen", True),
+    ("Ford will work together with Volkswagen.", "Ford", P.PARTNER_OF, "Volkswagen", True),
+    ("Jane Doe and Ford both work in Detroit.", "Jane Doe", P.PARTNER_OF, "Ford", False),
     # acquisitions and investments
     ("Google bought YouTube in 2006.", "Google", P.ACQUIRED, "YouTube", True),
     ("YouTube was acquired by Google.", "Google", P.ACQUIRED, "YouTube", True),
@@ -124,6 +127,8 @@ CASES = [
     ("SoftBank bought a stake in Uber.", "SoftBank", P.INVESTED_IN, "Uber", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.ACQUIRED, "Uber", False),
     ("Microsoft plans to invest in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", False),
+    ("Peter Thiel, an early investor in Facebook, sold shares.", "Peter Thiel", P.INVESTED_IN, "Facebook", True),
+    ("Peter Thiel, an early investor in Facebook, sold shares.", "Peter Thiel", P.WORKS_FOR, "Facebook", False),
     ("Amazon said it will invest $4 billion in Anthropic.", "Amazon", P.INVESTED_IN, "Anthropic", True),
     ("Amazon might invest in Anthropic one day.", "Amazon", P.INVESTED_IN, "Anthropic", False),
     # ownership
