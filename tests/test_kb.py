@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import re
 
@@ -147,5 +149,8 @@ def test_missing_file_is_an_input_error(tmp_path):
         load_kb(tmp_path / "nope.jsonl")
 
 
-def test_default_path_is_in_data():
-    assert DEFAULT_KB.name == "kb.jsonl" and DEFAULT_KB.parent.name == "data"
+def test_default_path_is_the_data_file_shipped_in_the_package():
+    # kg/kb.jsonl links to data/kb.jsonl in the source tree, so both are one file
+    assert DEFAULT_KB.name == "kb.jsonl" and DEFAULT_KB.parent.name == "kg"
+    data_file = Path(__file__).resolve().parent.parent / "data" / "kb.jsonl"
+    assert DEFAULT_KB.resolve() == data_file
