@@ -173,8 +173,10 @@ def is_realis_shallow(verb: Token) -> bool:
 
 
 def has_prt(verb: Token, particle: str) -> bool:
-    """True when ``verb`` carries the particle ("set up", "took over")."""
-    return any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children)
+    """True when ``verb`` carries the particle ("set up", "took over"); parsers label
+    it a particle, an adverb ("stepped down") or a preposition ("took over X")."""
+    return any(c.dep_ in ("prt", "advmod", "prep") and c.lower_ == particle
+               for c in verb.children)
 
 
 def is_former(tok: Token, res: Resolver) -> bool:

@@ -470,7 +470,10 @@ def acquisitions(ctx: Context, sent: Span) -> None:
                 continue
             if not is_realis(tok):
                 continue
-            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objects(tok, res)]
+            objs = objects(tok, res)
+            if lemma in ("take", "snap"):  # "took over X" with "over" read as a preposition
+                objs += prep_objects(tok, frozenset({"over", "up"}), res)
+            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objs]
             pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
             conf = _BUY_VERBS[lemma]
         elif tok.pos_ == "NOUN" and lemma in ("acquisition", "purchase", "takeover", "buyout"):

@@ -236,10 +236,28 @@ def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, s
     return out
 
 
-def _copula_former(ctx: Context, p: Token) -> bool:
-    head = ctx.res.head(p)
-    return (ctx.res.dep(p) in ("attr", "acomp") and head.lemma_ == "be"
-            and head.tag_ == "VBD")
+_LEAVING = frozenset({"resign", "retire", "quit", "leave", "depart", "exit"})
+
+
+def _ended(verb: Token) -> bool:
+    """True for "stepped down", "resigned", "left", "until 2019", "formerly"."""
+    lemma = verb.lemma_.lower()
+    if lemma in _LEAVING or (lemma == "step" and has_prt(verb, "down")):
+        return True
+    return any(c.lower_ in ("formerly", "previously", "until") for c in verb.children)
+
+
+def _title_former(ctx: Context, p: Token) -> bool:
+    """A title held in the past: "was a professor", "stepped down as CEO", "served
+    until 2019 as chairman"."""
+    res = ctx.res
+    head, dep = res.head(p), res.dep(p)
+    if dep in ("attr", "acomp") and head.lemma_ == "be":
+        return head.tag_ == "VBD" or _ended(head)
+    if dep == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
+        return _ended(head.head) or (head.head.lemma_.lower() == "serve"
+                                     and head.head.tag_ == "VBD")
+    return False
 
 
 def position_frames(ctx: Context, sent: Span) -> None:
@@ -258,7 +276,7 @@ def position_frames(ctx: Context, sent: Span) -> None:
             org = res.salient(p, ORG_TYPES)
             if org is not None:
                 orgs = [(org, 0.6, p, "title-implicit")]
-        former = is_former(p, res) or (kind != "founder" and _copula_former(ctx, p))
+        former = is_former(p, res) or (kind != "founder" and _title_former(ctx, p))
         for person, pc, ptok, prule in holders:
             if pos_ent is not None:
                 ctx.add(person, Predicate.HOLDS_POSITION, pos_ent, [p, ptok], pc, prule,
@@ -331,7 +349,7 @@ def work_verbs(ctx: Context, sent: Span) -> None:
             rs, ro = res.resolve(s, PERSON), res.resolve(o, ORG_TYPES)
             if rs is None or ro is None:
                 continue
-            former = lemma in ("leave", "quit") or (lemma == "work" and verb.tag_ == "VBD")
+            former = _ended(verb) or (lemma == "work" and verb.tag_ == "VBD")
             ctx.add(rs.entity, Predicate.WORKS_FOR, ro.entity, [verb, s, o],
                     conf * min(rs.confidence, ro.confidence), f"verb-{lemma}", former=former)
 

@@ -62,6 +62,10 @@ CASES = [
     ("Former Yahoo chief executive Marissa Mayer joined the board.", "Marissa Mayer", P.CEO_OF, "Yahoo", "former"),
     ("Steve Ballmer, Microsoft's former chief executive, owns a team.", "Steve Ballmer", P.WORKS_FOR, "Microsoft", "former"),
     ("Stephen Elop was a senior official at Microsoft before he moved to Finland.", "Stephen Elop", P.WORKS_FOR, "Microsoft", "former"),
+    ("Jack Dorsey stepped down as CEO of Twitter in 2021.", "Jack Dorsey", P.CEO_OF, "Twitter", "former"),
+    ("Jane Doe served as chairman of Nokia until 2019.", "Jane Doe", P.WORKS_FOR, "Nokia", "former"),
+    ("Jane Doe left Nokia in 2019.", "Jane Doe", P.WORKS_FOR, "Nokia", "former"),
+    ("Jane Doe works for Nokia.", "Jane Doe", P.WORKS_FOR, "Nokia", True),
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.CEO_OF, "Nokia", False),
     ("Jane Doe met the CEO of Nokia.", "Jane Doe", P.WORKS_FOR, "Nokia", False),
     ("Jane Doe praised Netflix in a speech.", "Jane Doe", P.WORKS_FOR, "Netflix", False),
@@ -118,6 +122,7 @@ CASES = [
     # acquisitions and investments
     ("Google bought YouTube in 2006.", "Google", P.ACQUIRED, "YouTube", True),
     ("YouTube was acquired by Google.", "Google", P.ACQUIRED, "YouTube", True),
+    ("Google took over Motorola in 2012.", "Google", P.ACQUIRED, "Motorola", True),
     ("Microsoft tried to buy Yahoo.", "Microsoft", P.ACQUIRED, "Yahoo", False),
     ("Amazon offered a billion dollars to buy Zappos.", "Amazon", P.ACQUIRED, "Zappos", False),
     ("Google did not buy Yahoo.", "Google", P.ACQUIRED, "Yahoo", False),
