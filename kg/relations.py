@@ -15,6 +15,8 @@ Examples:
     >>> from kg.types import Predicate, EntityType as T
     >>> allowed(Predicate.CEO_OF, T.PERSON, T.COMPANY), allowed(Predicate.CEO_OF, T.COMPANY, T.PERSON)
     (True, False)
+    >>> allowed(Predicate.LOCATED_IN, T.COMPANY, T.COUNTRY), allowed(Predicate.LOCATED_IN, T.PERSON, T.COUNTRY)
+    (True, False)
     >>> [r.__name__ for r in RULES][:2]
     ['position_frames', 'person_org_modifiers']
 """
@@ -42,8 +44,8 @@ _PLACE = frozenset({T.COUNTRY, T.PLACE})
 #: Which entity types each predicate may join (subject types, object types).
 SIGNATURES: dict[Predicate, tuple[frozenset[EntityType], frozenset[EntityType]]] = {
     Predicate.HOLDS_POSITION: (frozenset({T.PERSON}), frozenset({T.POSITION})),
-    Predicate.WORKS_FOR: (frozenset({T.PERSON}), _ORG),
-    Predicate.CEO_OF: (frozenset({T.PERSON}), _ORG),
+    Predicate.WORKS_FOR: (frozenset({T.PERSON}), _THING),
+    Predicate.CEO_OF: (frozenset({T.PERSON}), _THING),
     Predicate.FOUNDER_OF: (frozenset({T.PERSON}), _THING),
     Predicate.INTERVIEWED_BY: (frozenset({T.PERSON}), _ORG | {T.PERSON}),
     Predicate.PRODUCT_OF: (frozenset({T.PRODUCT}), _ORG),

@@ -65,7 +65,7 @@ _ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit"
 _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
-_STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "interest"})
+_STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
 _UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
 
 

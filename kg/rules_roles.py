@@ -53,6 +53,9 @@ consultant designer strategist anchor host columnist producer lecturer dean offi
 investor backer shareholder
 """.split())
 
+#: What a title can be held at: organisations, and services typed as products.
+EMPLOYER_TYPES = ORG_TYPES | {EntityType.PRODUCT}
+
 _CEO = ("ceo", "chief executive", "chief exec")
 _FOUNDER = ("founder", "co-founder", "cofounder", "co - founder")
 _ORG_PREPS = frozenset({"of", "at", "for", "with", "in"})
@@ -197,15 +200,16 @@ def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, s
     res = ctx.res
     out: list[tuple[Entity, float, Token, str]] = []
 
-    def take(toks: list[Token], conf: float, rule: str, types=ORG_TYPES) -> None:
+    def take(toks: list[Token], conf: float, rule: str, types=EMPLOYER_TYPES) -> None:
         for e, c, t in _resolve_all(ctx, toks, types):
-            out.append((e, conf * c, t, rule))
+            # a site or service typed as a product can still employ ("YouTube's CEO")
+            out.append((e, conf * c * (0.9 if e.type == EntityType.PRODUCT else 1.0), t, rule))
 
     kids = res.children(p)
     take([c for c in kids if c.dep_ == "poss"], 0.9, "title-poss")
     compounds = [t for c in kids if c.dep_ in ("compound", "nmod") for t in c.subtree
                  if not res.same_unit(t, p)]
-    take([t for t in compounds if res.entity_at(t, ORG_TYPES) is not None], 0.9,
+    take([t for t in compounds if res.entity_at(t, EMPLOYER_TYPES) is not None], 0.9,
          "title-modifier")
     take(prep_objects(p, _ORG_PREPS, res), 0.85, "title-of")
     if out:
@@ -230,7 +234,7 @@ def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, s
         pk = res.children(tok)
         take([c for c in pk if c.dep_ == "poss"], 0.85, "title-poss")
         take([c for c in pk if c.dep_ in ("compound", "nmod") and not res.same_unit(c, p)
-              and res.entity_at(c, ORG_TYPES) is not None], 0.85, "title-modifier")
+              and res.entity_at(c, EMPLOYER_TYPES) is not None], 0.85, "title-modifier")
         take(prep_objects(tok, frozenset({"at", "of", "from", "with"}), res), 0.8,
              "title-name-at")
     return out

@@ -131,6 +131,7 @@ CASES = [
     ("Microsoft invested $10 billion in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.INVESTED_IN, "Uber", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.ACQUIRED, "Uber", False),
+    ("Rival Yahoo had also shown interest in YouTube.", "Yahoo", P.INVESTED_IN, "YouTube", False),
     ("Microsoft plans to invest in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", False),
     ("Peter Thiel, an early investor in Facebook, sold shares.", "Peter Thiel", P.INVESTED_IN, "Facebook", True),
     ("Peter Thiel, an early investor in Facebook, sold shares.", "Peter Thiel", P.WORKS_FOR, "Facebook", False),
