@@ -149,6 +149,14 @@ def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
         d, h = res.dep(h), res.head(h)
     if out:
         return out
+    # "Nvidia founder and CEO Jensen Huang": the parser coordinates the first title
+    # with the name that the second title modifies
+    for c in res.children(p):
+        if c.dep_ == "conj" and res.entity_at(c, PERSON) is not None and any(
+                k.dep_ in ("compound", "amod") and _is_title(ctx, k) for k in res.children(c)):
+            take([c], 0.85, "title-name")
+    if out:
+        return out
     # "Eduardo Saverin, a co-founder" / "the chief executive, Eric Schmidt,"
     if dep == "appos":
         take(conjuncts(head, res), 0.9, "title-appos")
@@ -217,9 +225,16 @@ def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, s
     # "a president and co-founder of X": titles in a list share the organisation
     partners = [res.root(c) for c in res.children(p)
                 if c.dep_ in ("conj", "appos") and _is_title(ctx, c)]
+    for _person, _c, tok, rule in holders:  # "X founder and CEO Y": CEO of X too
+        h = res.root(tok)
+        if rule == "title-name" and h.dep_ == "conj" and _is_title(ctx, h.head) \
+                and not res.same_unit(h.head, p):
+            partners.append(res.root(h.head))
     for q in partners + _listed_before(ctx, p):
         qk = res.children(q)
         take([c for c in qk if c.dep_ == "poss"], 0.85, "title-poss")
+        take([c for c in qk if c.dep_ in ("compound", "nmod")
+              and res.entity_at(c, EMPLOYER_TYPES) is not None], 0.85, "title-modifier")
         take(prep_objects(q, _ORG_PREPS, res), 0.8, "title-of")
     if out:
         return out

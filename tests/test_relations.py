@@ -73,6 +73,8 @@ CASES = [
     # founders
     ("Intel founder Gordon Moore spoke at the fair.", "Gordon Moore", P.HOLDS_POSITION, "founder", True),
     ("Intel founder Gordon Moore spoke at the fair.", "Gordon Moore", P.FOUNDER_OF, "Intel", True),
+    ("Nvidia founder and CEO Jensen Huang spoke on Monday.", "Jensen Huang", P.FOUNDER_OF, "Nvidia", True),
+    ("Nvidia founder and CEO Jensen Huang spoke on Monday.", "Jensen Huang", P.CEO_OF, "Nvidia", True),
     ("Larry Page and Sergey Brin founded Google in 1998.", "Sergey Brin", P.FOUNDER_OF, "Google", True),
     ("Larry Page and Sergey Brin founded Google in 1998.", "Larry Page", P.FOUNDER_OF, "Google", True),
     ("Bill Gates and a few school friends started Microsoft as a tiny firm.", "Bill Gates", P.FOUNDER_OF, "Microsoft", True),
