@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEST_NOUNS", "product_possessives", "product_verbs", "product_copulas",
-    "product_names", "competitor_nouns", "compete_verbs", "contest_nouns",
-    "partner_nouns", "partner_verbs", "investments", "acquisitions", "subsidiaries",
+    "maker_nouns", "hyphen_compounds", "product_names", "competitor_nouns", "compete_verbs",
+    "contest_nouns", "partner_nouns", "partner_verbs", "investments", "acquisitions", "subsidiaries",
     "locations",
 ]
 
@@ -54,6 +54,9 @@ _MAKE_VERBS = {"launch": 0.85, "release": 0.85, "introduce": 0.85, "unveil": 0.8
                "roll": 0.8, "ship": 0.7, "market": 0.7}
 _MADE_OF_NOUNS = frozenset({"product", "project", "service", "brand", "app", "application",
                             "creation", "platform", "website", "site", "offering"})
+_MAKER_NOUNS = frozenset({"maker", "developer", "creator", "owner", "publisher", "operator",
+                          "manufacturer", "producer", "provider", "designer", "seller",
+                          "distributor", "inventor"})
 COMPETITOR_NOUNS = frozenset({"competitor", "rival", "challenger", "foe"})
 CONTEST_NOUNS = frozenset({"battle", "fight", "war", "struggle", "rivalry", "competition",
                            "race", "feud", "showdown", "clash", "duel"})
@@ -202,6 +205,60 @@ def product_copulas(ctx: Context, sent: Span) -> None:
             for m, mc, mt in makers:
                 ctx.add(p, Predicate.PRODUCT_OF, m, [noun, pt, mt], 0.8 * min(pc, mc),
                         "product-of-noun")
+
+
+def maker_nouns(ctx: Context, sent: Span) -> None:
+    """productOf from "X, the maker of Y", "the developer of Y, X", "X is the owner of
+    Y" (an owned company is a subsidiary)."""
+    res = ctx.res
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _MAKER_NOUNS:
+            continue
+        made = prep_objects(noun, frozenset({"of"}), res)
+        if not made:
+            continue
+        if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+            makers = _res(ctx, subjects(noun.head, res), ORG_TYPES)
+        else:
+            named = res.named_by(noun, ORG_TYPES)
+            makers = [(named, 0.95, noun)] if named is not None else []
+            if not makers:  # "the maker of Y, X," with X parsed as Y's apposition
+                makers = _res(ctx, [c for o in made for c in res.children(o)
+                                    if c.dep_ == "appos"], ORG_TYPES)
+        owner = noun.lemma_.lower() == "owner"
+        for m, mc, mt in makers:
+            for p, pc, pt in _res(ctx, made, THING if owner else PRODUCT):
+                pred = (Predicate.SUBSIDIARY_OF if p.type in ORG_TYPES
+                        else Predicate.PRODUCT_OF)
+                ctx.add(p, pred, m, [noun, pt, mt], 0.8 * min(mc, pc),
+                        f"noun-{noun.lemma_.lower()}")
+
+
+_HYPHEN_VERBS = {"own": "owned", "control": "owned", "back": "backed", "fund": "backed",
+                 "finance": "backed", "make": "made", "build": "made", "develop": "made"}
+
+
+def hyphen_compounds(ctx: Context, sent: Span) -> None:
+    """"Google-owned YouTube", "Ford-backed Argo", "Samsung-made chips"."""
+    res = ctx.res
+    for verb in sent:
+        kind = _HYPHEN_VERBS.get(verb.lemma_.lower())
+        if kind is None or verb.tag_ != "VBN" or verb.dep_ != "amod":
+            continue
+        if verb.i == 0 or verb.nbor(-1).text not in ("-", "–"):
+            continue
+        agents_ = _res(ctx, [c for c in verb.children if c.dep_ in ("npadvmod", "compound", "nmod")
+                             and c.i < verb.i], ORG_TYPES | PERSON)
+        items = _res(ctx, [res.root(verb.head)], THING)
+        for a, ac, at in agents_:
+            for i, ic, it in items:
+                conf = 0.8 * min(ac, ic)
+                if kind == "backed":
+                    ctx.add(a, Predicate.INVESTED_IN, i, [verb, at, it], conf, "hyphen-backed")
+                elif i.type == EntityType.PRODUCT:
+                    ctx.add(i, Predicate.PRODUCT_OF, a, [verb, at, it], conf, f"hyphen-{kind}")
+                elif kind == "owned":
+                    ctx.add(i, Predicate.SUBSIDIARY_OF, a, [verb, at, it], conf, "hyphen-owned")
 
 
 def product_names(ctx: Context, sent: Span) -> None:
