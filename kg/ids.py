@@ -5,8 +5,8 @@ percent-encoding, and they depend only on their input: the same name gives the s
 id on every run, machine and document.
 
 Examples:
-    >>> slugify("Mark Zuckerberg")
-    'mark-zuckerberg'
+    >>> slugify("Jane Q. Doe")
+    'jane-q-doe'
     >>> slugify("Société Générale")
     'societe-generale'
     >>> slugify("U.S.")

@@ -57,8 +57,8 @@ def initials(name: str) -> str:
     """Upper-case initials of a name's content words.
 
     Examples:
-        >>> initials("Securities and Exchange Commission"), initials("Center for Open Science")
-        ('SEC', 'COS')
+        >>> initials("Securities and Exchange Commission"), initials("Institute for Fiscal Studies")
+        ('SEC', 'IFS')
     """
     words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _CONNECTORS]
     return "".join(w[0] for w in words).upper()

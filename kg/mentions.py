@@ -137,7 +137,7 @@ def _shouting(span: Span) -> bool:
 
 
 def _org_names(doc: Doc) -> list[Span]:
-    """Capitalised names that contain an organisation word ("Center for Open Science")."""
+    """Capitalised names that contain an organisation word ("Institute for Fiscal Studies")."""
     out = []
     i, n = 0, len(doc)
     while i < n:
@@ -285,7 +285,7 @@ def _trim_generic_tail(span: Span) -> Span | None:
 
 
 def _kb_spans(doc: Doc) -> list[_Cand]:
-    """Knowledge-base names the NER put in an ignored entity ("Facebook and Instagram" as
+    """Knowledge-base names the NER put in an ignored entity ("Acme and Widgetly" as
     a work of art); they yield to every other candidate."""
     out = []
     for sp in doc.spans.get("kg_kb", []):
@@ -330,7 +330,7 @@ def _speakers(document: Document) -> list[_Cand]:
 
 
 def _acronyms(cands: list[_Cand], document: Document) -> list[_Cand]:
-    """ "Center for Open Science (COS)": the acronym is a mention of the same thing."""
+    """ "Institute for Fiscal Studies (IFS)": the acronym is a mention of the same thing."""
     out = []
     for c in cands:
         m = _ACRONYM_AFTER.match(document.text, c.end)

@@ -3,7 +3,7 @@
 :func:`sparql` runs a query over a graph, a :class:`~kg.store.Store` or graph files.
 Bundled queries (``kg/queries/*.rq``) answer the usual questions (competitors,
 positions, products, stances, facts with provenance, Wikidata links, counts); their
-parameters (``entity=Meta``) name an entity by label, alias, IRI or Wikidata id and are
+parameters (``entity=Acme``) name an entity by label, alias, IRI or Wikidata id and are
 bound with ``VALUES``, never pasted into the query as text. :func:`format_result` writes
 the W3C SPARQL results formats (JSON, XML, CSV, TSV), a plain table, or RDF for graphs.
 

@@ -136,7 +136,7 @@ def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
             out.append((e, conf * c, t, rule))
 
     dep, head = res.dep(p), res.head(p)
-    # "CEO Mark Zuckerberg", "stock expert Anupam Palit": walk up a chain of modifiers
+    # "CEO Jane Doe", "stock expert John Roe": walk up a chain of modifiers
     h, d = head, dep
     for _ in range(4):
         if d not in ("compound", "amod", "nmod"):
@@ -191,7 +191,7 @@ def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
     # "a president and co-founder of X": the second title shares the first's holder
     for q in _listed_before(ctx, p):
         return [(e, c, t, r) for e, c, t, r in _holders(ctx, q)]
-    # "the company's founders, including Mr. Zuckerberg": trust the words over the
+    # "the company's founders, including Mr. Doe": trust the words over the
     # attachment, since parsers often hang "including" on the verb
     after = p.doc[p.i + 1: p.i + 3]
     for c in list(res.children(p)) + [t for t in after if t.lower_ in _HOLDER_LISTS]:

@@ -212,7 +212,7 @@ class Relation:
 
 @dataclass(frozen=True, slots=True)
 class Stance:
-    """A view a person (or organisation) states: "Zuckerberg believes open-source AI ...".
+    """A view a person (or organisation) states: "Doe believes open-source software ...".
 
     ``holder`` and ``topic`` are Entity ids (the topic is a Topic entity); ``claim``
     is the reported content; ``verb`` the reporting verb's lemma.
