@@ -602,6 +602,13 @@ class RemoteStore:
         refuse_updates(text)
         ctype, body = self._post(
             text, "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8")
+        try:
+            return self._read(text, ctype, body, max_rows)
+        except (ValueError, KeyError, TypeError, AttributeError, SyntaxError) as exc:
+            raise StoreError(f"the endpoint {self.url} sent an answer kg cannot read "
+                             f"({ctype}): {_first_line(exc)[:200]}") from None
+
+    def _read(self, text: str, ctype: str, body: bytes, max_rows: int | None) -> QueryResult:
         if ctype in ("application/sparql-results+json", "application/json"):
             data = json.loads(body)
             if "boolean" in data:
@@ -612,6 +619,8 @@ class RemoteStore:
             truncated = max_rows is not None and len(bindings) > max_rows
             return QueryResult("SELECT", names, bindings[:max_rows] if truncated else bindings,
                                truncated=truncated)
+        if ctype not in ("application/n-triples", "text/plain", "text/turtle"):
+            raise ValueError("expected SPARQL JSON results, N-Triples or Turtle")
         g = Graph().parse(data=body.decode("utf-8"),
                           format="nt" if ctype in ("application/n-triples", "text/plain") else "turtle")
         triples = [tuple(Term.from_rdflib(x) for x in t) for t in g]

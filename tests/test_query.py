@@ -333,3 +333,33 @@ def test_construct_prints_turtle_by_default(runner, ttl):
     result = run(runner, ttl, "CONSTRUCT WHERE { ?s kg:productOf ?o }")
     assert result.exit_code == 0
     assert "id:widget kg:productOf id:globex ." in result.stdout
+
+
+def test_an_endpoint_answering_nonsense_is_a_store_error():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from kg.errors import StoreError
+
+    class Html(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"<html>login first</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        with pytest.raises(StoreError, match=r"sent an answer kg cannot read \(text/html\)"):
+            sparql(open_store([url]), "ASK {}")
+    finally:
+        server.shutdown()
+        server.server_close()
