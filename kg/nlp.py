@@ -83,6 +83,9 @@ class _FoldingTokenizer:
 _TERMINAL = tuple('.!?:;"\')')
 
 
+_CLOSERS = frozenset({'"', "'", ")", "]", "}", "»"})
+
+
 def _line_breaks(doc: Doc) -> Doc:
     for i, tok in enumerate(doc[:-1]):
         if "\n" not in tok.text:
@@ -95,6 +98,15 @@ def _line_breaks(doc: Doc) -> Doc:
         # item, one sentence a line); a lower-case one is a hard-wrapped sentence.
         if blank or first.isupper() or first.isdigit() or first in "\"'(" or prev.endswith(_TERMINAL):
             nxt.is_sent_start = True
+    # Inside a line, a sentence starts only after end punctuation (or a closing quote or
+    # bracket): the small parser otherwise cuts a subject off its verb ("Jones | said ...").
+    for i in range(1, len(doc)):
+        tok, prev = doc[i], doc[i - 1]
+        if tok.is_sent_start is not None or tok.is_space or prev.is_space or "\n" in prev.text:
+            continue
+        if prev.text.endswith(_TERMINAL) or prev.text in _CLOSERS:
+            continue
+        tok.is_sent_start = False
     return doc
 
 
