@@ -55,7 +55,11 @@ def conjuncts(tok: Token, res: Resolver) -> list[Token]:
     i = 0
     while i < len(out):
         for c in res.children(out[i]):
-            if c.dep_ == "conj" and all(not res.same_unit(c, o) for o in out):
+            # "A and B Corp" parsed as A modifying "B Corp": A is still a conjunct
+            split = (c.dep_ in ("nmod", "compound") and res.entity_at(c) is not None
+                     and res.entity_at(out[i]) is not None
+                     and any(g.dep_ == "cc" for g in c.children))
+            if (c.dep_ == "conj" or split) and all(not res.same_unit(c, o) for o in out):
                 out.append(res.root(c))
         i += 1
     named = []

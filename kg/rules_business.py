@@ -65,6 +65,9 @@ _PARTNER_NOUNS = {"partnership": 0.85, "alliance": 0.85, "collaboration": 0.85,
                   "deal": 0.7, "tie-up": 0.8, "cooperation": 0.8}
 _ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit", "abandon",
                            "break", "quit", "dissolve", "sever", "halt", "suspend"})
+_HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "operate",
+                         "establish", "sign", "start", "announce", "end", "dissolve",
+                         "continue", "wage", "fight"})
 _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
@@ -299,7 +302,9 @@ def _shared(ctx: Context, noun: Token, pred: Predicate, conf: float, rule: str,
     coordinated subjects."""
     poss = [c for c in noun.children if c.dep_ == "poss" and c.lower_ == "their"]
     verb = governing_verb(noun)
-    if poss and verb is not None:
+    # "A and B have a joint venture": held by both subjects
+    held = noun.dep_ == "dobj" and verb is not None and verb.lemma_.lower() in _HOLD_VERBS
+    if (poss or held) and verb is not None:
         subs = subjects(verb, ctx.res)
         if len(subs) > 1:
             _pairwise(ctx, subs, pred, [noun], conf, rule, former=former)
@@ -315,6 +320,8 @@ def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, ru
             others += [t for o in c.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
         elif c.lower_ == "such":
             others += prep_objects(c, frozenset({"as"}), res)
+        elif c.lower_ == "as" and any(g.lower_ == "such" for g in c.children):
+            others += [t for o in c.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
         elif c.dep_ == "appos":
             others += conjuncts(c, res)
     owner_from_head = []
@@ -363,9 +370,14 @@ def compete_verbs(ctx: Context, sent: Span) -> None:
     res = ctx.res
     for verb in sent:
         lemma = verb.lemma_.lower()
-        if verb.pos_ != "VERB" or lemma not in ("compete", "vie", "rival") or is_negated(verb):
+        if verb.lower_ == "competes" and verb.pos_ == "NOUN":
+            # "X competes with Y" misread as a noun compound "X competes": the name
+            # before it is still the subject
+            lemma, subs = "compete", [c for c in res.children(verb) if c.dep_ == "compound"]
+        elif verb.pos_ != "VERB" or lemma not in ("compete", "vie", "rival") or is_negated(verb):
             continue
-        subs = subjects(verb, res)
+        else:
+            subs = subjects(verb, res)
         objs = (objects(verb, res) if lemma == "rival"
                 else prep_objects(verb, frozenset({"with", "against"}), res))
         if objs:
@@ -389,7 +401,9 @@ def contest_nouns(ctx: Context, sent: Span) -> None:
         if len(between) > 1:
             _pairwise(ctx, between, Predicate.COMPETITOR_OF, [noun], 0.8, rule)
             continue
-        targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with", "against"})), THING)
+        # "its battle with Y", "its struggle against Y", "competition from Y"
+        targets = _res(ctx, _noun_objects(ctx, noun, frozenset({"with", "against", "from"})),
+                       THING)
         if not targets:
             _shared(ctx, noun, Predicate.COMPETITOR_OF, 0.75, rule)
             continue

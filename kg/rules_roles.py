@@ -65,7 +65,7 @@ _NAMING_VERBS = frozenset({"name", "appoint", "elect", "promote", "make", "hire"
 
 
 def position_kind(text: str) -> str:
-    """Classify a title: ``"ceo"``, ``"founder"`` or ``"other"``."""
+    """Classify a title: ``"ceo"``, ``"founder"``, ``"investor"`` or ``"other"``."""
     low = text.lower().replace("’", "'")
     if any(w in low for w in _CEO):
         return "ceo"

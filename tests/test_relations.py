@@ -99,6 +99,9 @@ CASES = [
     ("Tesla and Ford are rivals in electric cars.", "Tesla", P.COMPETITOR_OF, "Ford", True),
     ("Google is a rival of Microsoft.", "Google", P.COMPETITOR_OF, "Microsoft", True),
     ("Google and Apple were mentioned in the report.", "Google", P.COMPETITOR_OF, "Apple", False),
+    ("Intel faces strong competition from Qualcomm in phone chips.", "Intel", P.COMPETITOR_OF, "Qualcomm", True),
+    ("Uber competes with Lyft in the United States and in Canada.", "Uber", P.COMPETITOR_OF, "Lyft", True),
+    ("Intel compared its results with rivals such as AMD.", "Intel", P.COMPETITOR_OF, "AMD", True),
     ("Microsoft fought legal battles with regulators, Google said.", "Microsoft", P.COMPETITOR_OF, "Google", False),
     # products
     ("Google launched Gmail in 2004.", "Gmail", P.PRODUCT_OF, "Google", True),
@@ -125,6 +128,8 @@ CASES = [
     ("Sony and Ericsson have dissolved their joint venture.", "Sony", P.PARTNER_OF, "Ericsson", "former"),
     ("Ford and Volkswagen said that they will work together on vans.", "Ford", P.PARTNER_OF, "Volkswagen", True),
     ("Ford will work together with Volkswagen.", "Ford", P.PARTNER_OF, "Volkswagen", True),
+    ("Intel and Micron Technology also have a joint venture that makes memory.", "Intel", P.PARTNER_OF, "Micron Technology", True),
+    ("Intel and Micron Technology also have offices in Utah.", "Intel", P.PARTNER_OF, "Micron Technology", False),
     ("Jane Doe and Ford both work in Detroit.", "Jane Doe", P.PARTNER_OF, "Ford", False),
     # acquisitions and investments
     ("Google bought YouTube in 2006.", "Google", P.ACQUIRED, "YouTube", True),
