@@ -341,6 +341,35 @@ def test_strict_makes_a_bad_article_fatal(runner, nlp, corpus, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_document_a_stage_fails_on(runner, nlp, tmp_path, monkeypatch, strict):
+    import kg.relations
+
+    real = kg.relations.extract_relations
+
+    def fragile(doc, document, entities):
+        if "BOOM" in document.text:
+            raise RuntimeError("stage broke")
+        return real(doc, document, entities)
+
+    monkeypatch.setattr(kg.relations, "extract_relations", fragile)
+    good, bad = put(tmp_path / "c" / "a.txt", GOOD), put(tmp_path / "c" / "b.txt", "BOOM went Acme.")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(tmp_path / "c"), "-o", str(out),
+                                 *(["--strict"] if strict else [])])
+    line = f"{bad.as_posix()}: RuntimeError: stage broke"
+    if strict:
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [f"Error: {line}"]
+        assert not out.exists()
+    else:
+        assert result.exit_code == 0, result.output
+        assert [l for l in result.stderr.splitlines() if l.startswith("Warning")] == [
+            f"Warning: skipped: {line}"]
+        sources = [d["source"] for d in json.loads((out / "graph.json").read_text())["graph"]["documents"]]
+        assert sources == [good.as_posix()]
+
+
 def test_build_write_error_midway_keeps_previous_exports(runner, nlp, tmp_path, monkeypatch):
     out = tmp_path / "out"
     previous = previous_exports(out)
