@@ -66,11 +66,29 @@ def conjuncts(tok: Token, res: Resolver) -> list[Token]:
     for t in out:
         appos = [c for c in t.children if c.dep_ == "appos" and res.entity_at(c) is not None]
         ent = res.entity_at(t)
+        listed = _examples(t, res) if t.pos_ == "NOUN" and ent is None else []
         if t.pos_ == "NOUN" and appos and (ent is None or ent.type == "Position"):
             named += conjuncts(appos[0], res)
+        elif listed:  # "local sellers such as A and B" stands for A and B
+            named += listed
         else:
             named.append(t)
     return named
+
+
+def _examples(noun: Token, res: Resolver) -> list[Token]:
+    """Named examples of a common noun: "sellers such as A and B", "rivals like A"."""
+    out: list[Token] = []
+    for c in noun.children:
+        if c.dep_ != "prep":
+            continue
+        if c.lower_ in ("like", "including") or (
+                c.lower_ == "as" and any(g.lower_ == "such" for g in c.children)):
+            out += [t for o in c.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
+        elif c.lower_ == "such":
+            out += [t for a in c.children if a.lower_ == "as"
+                    for o in a.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
+    return [t for t in out if res.entity_at(t) is not None]
 
 
 def _verb_subjects(verb: Token) -> list[Token]:

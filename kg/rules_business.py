@@ -374,6 +374,8 @@ def compete_verbs(ctx: Context, sent: Span) -> None:
             # "X competes with Y" misread as a noun compound "X competes": the name
             # before it is still the subject
             lemma, subs = "compete", [c for c in res.children(verb) if c.dep_ == "compound"]
+            if not subs and verb.i > 0 and res.entity_at(verb.nbor(-1), THING) is not None:
+                subs = [res.root(verb.nbor(-1))]  # even the name itself may be misread
         elif verb.pos_ != "VERB" or lemma not in ("compete", "vie", "rival") or is_negated(verb):
             continue
         else:
@@ -501,7 +503,7 @@ def investments(ctx: Context, sent: Span) -> None:
             pairs = [(s, o) for s in subjects(tok, res) for o in targets]
             conf = 0.85 if is_realis(tok) else 0.65  # "said it would invest": a commitment
         elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
-            targets = prep_objects(tok, frozenset({"in"}), res)
+            targets = _noun_objects(ctx, tok, frozenset({"in"}))
             if not targets:
                 continue
             verb = governing_verb(tok)

@@ -387,7 +387,10 @@ def founder_verbs(ctx: Context, sent: Span) -> None:
         if lemma == "set" and not has_prt(verb, "up"):
             continue
         conf = _FOUND_VERBS[lemma]
-        pairs = [(s, o) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
+        founders = subjects(verb, res, passive=False)
+        # "X started the company in 2006 with Y": Y founded it too
+        founders += prep_objects(verb, frozenset({"with"}), res)
+        pairs = [(s, o) for s in founders for o in objects(verb, res)]
         pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
         for s, o in pairs:
             rs = res.resolve(s, PERSON)

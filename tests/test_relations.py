@@ -80,6 +80,7 @@ CASES = [
     ("Bill Gates and a few school friends started Microsoft as a tiny firm.", "Bill Gates", P.FOUNDER_OF, "Microsoft", True),
     ("Sarah Connor, a president and co-founder of Cyberdyne Systems, spoke on Monday.", "Sarah Connor", P.FOUNDER_OF, "Cyberdyne Systems", True),
     ("Jane Doe started working at Intel.", "Jane Doe", P.FOUNDER_OF, "Intel", False),
+    ("Bill Gates started Microsoft in 1975 with Paul Allen.", "Paul Allen", P.FOUNDER_OF, "Microsoft", True),
     ("Amazon backs Anthropic. Anthropic, which was founded by former OpenAI researchers Dario"
      " Amodei and Daniela Amodei, grew fast.", "Daniela Amodei", P.FOUNDER_OF, "Anthropic", True),
     # interviews
@@ -102,6 +103,7 @@ CASES = [
     ("Intel faces strong competition from Qualcomm in phone chips.", "Intel", P.COMPETITOR_OF, "Qualcomm", True),
     ("Uber competes with Lyft in the United States and in Canada.", "Uber", P.COMPETITOR_OF, "Lyft", True),
     ("Intel compared its results with rivals such as AMD.", "Intel", P.COMPETITOR_OF, "AMD", True),
+    ("Intel competes with chip makers such as AMD and Nvidia.", "Intel", P.COMPETITOR_OF, "Nvidia", True),
     ("Microsoft fought legal battles with regulators, Google said.", "Microsoft", P.COMPETITOR_OF, "Google", False),
     # products
     ("Google launched Gmail in 2004.", "Gmail", P.PRODUCT_OF, "Google", True),
@@ -142,6 +144,7 @@ CASES = [
     ("Microsoft would buy Yahoo if regulators agreed.", "Microsoft", P.ACQUIRED, "Yahoo", False),
     ("Microsoft invested $10 billion in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.INVESTED_IN, "Uber", True),
+    ("Last year, Walmart bought a majority stake in Flipkart, an online retailer.", "Walmart", P.INVESTED_IN, "Flipkart", True),
     ("SoftBank bought a stake in Uber.", "SoftBank", P.ACQUIRED, "Uber", False),
     ("Rival Yahoo had also shown interest in YouTube.", "Yahoo", P.INVESTED_IN, "YouTube", False),
     ("Microsoft plans to invest in OpenAI.", "Microsoft", P.INVESTED_IN, "OpenAI", False),
