@@ -161,6 +161,17 @@ def test_each_document_has_its_own_named_graph(tmp_path, corpus_dir):
         assert int(n) > 0
 
 
+def test_kg_query_reads_the_store(tmp_path, corpus_dir):
+    update(tmp_path / "store", corpus_dir)
+    # each document's graph repeats the entities it mentions: DISTINCT merges them
+    q = "SELECT DISTINCT ?name WHERE { ?c a kg:Company ; rdfs:label ?name } ORDER BY ?name"
+    result = CliRunner().invoke(cli, ["query", str(tmp_path / "store" / "oxigraph"), q,
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["name", "Harlow", "Dynamics", "Quillmoor", "Bank",
+                                     "Vantorix", "Group"]
+
+
 def test_renamed_file_is_not_extracted_again(tmp_path, corpus_dir):
     update(tmp_path / "store", corpus_dir)
     (corpus_dir / "one.txt").rename(corpus_dir / "uno.txt")
@@ -299,3 +310,22 @@ def test_build_corpus_merges_the_shared_company(nlp, corpus_dir):
     assert report is None and len(kg.documents) == 3
     docs_of = {m["doc"] for m in kg.graph.nodes["vantorix-group"]["mentions"]}
     assert docs_of == set(kg.documents)
+
+
+@pytest.mark.parametrize("flags, line", [
+    ([], "SHACL: 0 violation(s), 0 warning(s)"),
+    (["--no-validate"], "SHACL: not checked (--no-validate)"),
+])
+def test_build_can_skip_the_shacl_check(tmp_path, small_kg, monkeypatch, flags, line):
+    import kg.cli.build as build_cli
+    import kg.validate
+
+    calls = []
+    real = kg.validate.check_build
+    monkeypatch.setattr(build_cli, "build_corpus", lambda *a, **k: (small_kg, None))
+    monkeypatch.setattr(build_cli, "check_build", lambda *a: calls.append(1) or real(*a))
+    result = CliRunner().invoke(cli, ["build", "x.txt", "-o", str(tmp_path / "out"), *flags])
+    assert result.exit_code == 0, result.output
+    assert line in result.stderr.splitlines()
+    assert len(calls) == (0 if flags else 1)
+    assert (tmp_path / "out" / "graph.ttl").exists()

@@ -45,9 +45,12 @@ def _skipped(document, exc) -> None:
               help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--strict", is_flag=True,
               help="Stop at the first bad article (exit 1) instead of skipping it with a warning.")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="Check the graph against kg's SHACL shapes before writing (slow on "
+                   "large corpora: its cost grows faster than the graph).")
 @quiet_option
 def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
-            scheduler, show_bar, strict, quiet):
+            scheduler, show_bar, strict, validate, quiet):
     """Build the graph of INPUTS (files or folders; default data/interview.txt)."""
     config = Config(model=model, min_confidence=min_confidence, base_iri=base_iri)
     inputs = list(inputs) or [DEFAULT_INPUT]
@@ -70,7 +73,8 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     # and two builds into one folder never mix their files.
     files = {out / name: serialize(kg, fmt, base_iri=base_iri)
              for name, fmt in DEFAULT_FILES.items()}
-    shacl = check_build(kg, files[out / "graph.ttl"], base_iri)  # fails loudly, writes nothing
+    # fails loudly, writes nothing
+    shacl = check_build(kg, files[out / "graph.ttl"], base_iri) if validate else None
     with folder_lock(out):
         written = atomic_write_many(files)
     if store_dir is not None:
@@ -79,5 +83,5 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     echo_err(f"{len(kg.documents)} document(s) read", quiet=quiet)
     echo_err("entities: " + ", ".join(f"{t} {n}" for t, n in summary["entities"].items()), quiet=quiet)
     echo_err("relations: " + (", ".join(f"{p} {n}" for p, n in summary["relations"].items()) or "none"), quiet=quiet)
-    echo_err(f"SHACL: {shacl.summary()}", quiet=quiet)
+    echo_err(f"SHACL: {shacl.summary() if shacl else 'not checked (--no-validate)'}", quiet=quiet)
     echo_err("wrote: " + ", ".join(str(p) for p in written), quiet=quiet)
