@@ -6,7 +6,7 @@ does this token stand for?" in four ways, most reliable first:
 1. **names**: the token is inside an entity mention (multi-token mentions act as one
    unit, so a parse that splits "co-founder" into three tokens still reads as one noun);
 2. **naming descriptions**: a common noun that the text names on the spot, by
-   apposition or a name right after it ("the company, Sina", "computer company Apple",
+   apposition or a name right after it ("the company, Acme", "computer company Apple",
    "Google, the Internet search leader");
 3. **pronouns**: "he/she/his" -> the most salient preceding Person, "it/its" -> the most
    salient preceding company or organisation, "they/their" -> the most salient preceding
@@ -212,8 +212,8 @@ class Resolver:
     def named_by(self, tok: Token, types: Collection[EntityType] | None = None) -> Entity | None:
         """The entity a common noun is named as on the spot, by apposition or adjacency.
 
-        "the company, Sina" (appos), "computer company Apple" (the noun modifies the
-        name), "company Topologi" (a name right after the noun, whatever the parse says),
+        "the company, Acme" (appos), "computer company Apple" (the noun modifies the
+        name), "company Globex" (a name right after the noun, whatever the parse says),
         "Google, the Internet search leader" (the noun is in apposition to a name).
         """
         if tok.pos_ not in ("NOUN", "PROPN") or self.entity_at(tok) is not None:

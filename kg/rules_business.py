@@ -12,8 +12,8 @@ Each rule is ``rule(ctx, sent)`` and adds facts through ``ctx.add`` (see
 - partnerOf: "partnership/agreement/deal with", "A cooperates with B" (former when the
   agreement "ended")
 - investedIn, acquired (only when it happened: "tried to buy" is not an acquisition),
-  subsidiaryOf, locatedIn ("China's largest company, Sina", "the South Korean company",
-  "Sydney company Topologi", "X, based in Y")
+  subsidiaryOf, locatedIn ("China's largest company, Acme", "the South Korean company",
+  "Sydney company Globex", "X, based in Y")
 
 Examples:
     >>> sorted(CONTEST_NOUNS)[:3]
@@ -636,7 +636,7 @@ def _places_modifying(ctx: Context, noun: Token) -> list[tuple[Entity, Token]]:
 
 def locations(ctx: Context, sent: Span) -> None:
     """locatedIn from a place modifying an organisation ("China's largest company,
-    Sina", "the South Korean company", "Sydney computing company Topologi") and from
+    Acme", "the South Korean company", "Sydney computing company Globex") and from
     "X, based in Y" / "headquartered in"."""
     res = ctx.res
     seen: set[int] = set()

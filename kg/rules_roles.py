@@ -157,14 +157,14 @@ def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
             take([c], 0.85, "title-name")
     if out:
         return out
-    # "Eduardo Saverin, a co-founder" / "the chief executive, Eric Schmidt,"
+    # "Jane Doe, a co-founder" / "the chief executive, John Roe,"
     if dep == "appos":
         take(conjuncts(head, res), 0.9, "title-appos")
     appos = [c for c in res.children(p) if c.dep_ == "appos"]
     take([t for a in appos for t in conjuncts(a, res)], 0.9, "title-appos")
     if out:
         return out
-    # "the CEO of MySpace, Hemanshu Nigam," parsed as an apposition to MySpace
+    # "the CEO of Acme, Jane Doe," parsed as an apposition to MySpace
     for o in prep_objects(p, _ORG_PREPS, res):
         if res.entity_at(o, ORG_TYPES) is not None:
             inner = [c for c in res.children(o) if c.dep_ == "appos"]

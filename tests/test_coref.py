@@ -63,7 +63,7 @@ def test_does_not_resolve(nlp, text, word, types):
 
 
 def test_multi_token_names_act_as_one_unit(nlp):
-    res, doc = resolver(nlp, "Eduardo Saverin, a co-founder, left.")
+    res, doc = resolver(nlp, "Jane Okafor, a co-founder, left.")
     co = token(doc, "co")
     unit = res.unit(co)
     assert "".join(t.text_with_ws for t in unit).strip() == "co-founder"
