@@ -34,11 +34,12 @@ from collections import Counter, defaultdict
 from rapidfuzz import fuzz
 
 from .ids import slugify
+from .context import has_org_word
 from .kb import CORPORATE_WORDS, KBEntry, load_kb, normalize_name
 from .positions import canonical_position
 from .types import Document, Entity, EntityType, Mention
 
-__all__ = ["RULE_WEIGHTS", "initials", "link_mentions"]
+__all__ = ["RULE_WEIGHTS", "initials", "link_mentions", "refine_mentions"]
 
 #: How much a mention's type counts, by the rule that decided it.
 RULE_WEIGHTS: dict[str, float] = {
@@ -49,6 +50,12 @@ RULE_WEIGHTS: dict[str, float] = {
 _CONNECTORS = {"of", "for", "and", "the", "&", "on", "de", "in"}
 _ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
 _ORG_TYPES = (EntityType.COMPANY, EntityType.ORGANIZATION)
+_PLACES = (EntityType.COUNTRY, EntityType.PLACE)
+# "the maker of X": X is something made.
+_MADE_BY = re.compile(r"\b(?:maker|makers|developer|developers|publisher|creator|creators)\s+of\s+(?:the\s+)?$")
+# Public bodies named after their country ("U.S. Treasury"): the country is its own entity.
+_STATE_BODIES = frozenset(
+    """treasury army navy senate congress parliament government military pentagon""".split())
 # Order for breaking ties between equally voted types.
 _TYPE_ORDER = list(EntityType)
 
@@ -159,12 +166,149 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
                     and names[o].lower().startswith(names[k].lower() + " ")
                     and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest)):
                 groups.union(o, k)
+    # "Acme Institute" and "Acme Institute of Ruritania"; "Doe Foundation" and "Jane & John
+    # Doe Foundation": a shorter organisation name inside a longer one.
+    kb = load_kb()
+    for k in keys:
+        if types[k] not in _ORG_TYPES or len(names[k].split()) < 2:
+            continue
+        short = names[k].lower()
+        for o in keys:
+            long = names[o].lower()
+            if o == k or types[o] not in _ORG_TYPES or len(long) <= len(short):
+                continue
+            tail = long[len(short):].split(" ", 2)
+            place = kb.lookup(tail[2]) if long.startswith(short + " ") and len(tail) == 3 else None
+            if (place is not None and tail[1] in ("of", "in") and place.type in _PLACES) or (
+                    long.endswith(" " + short) and k[0] == "name" and o[0] == "name"):
+                groups.union(o, k)
     # Near-identical spellings of the same type (rapidfuzz, not hand-rolled).
     plain = sorted(k for k in keys if k[0] == "name" and len(k[1]) >= 6)
     for i, a in enumerate(plain):
         for b in plain[i + 1 :]:
             if types[a] == types[b] and fuzz.ratio(a[1], b[1]) >= 90:
                 groups.union(a, b)
+
+
+def _mention(m: Mention, start: int, end: int, label: EntityType | None = None,
+             rule: str | None = None, text: str = "") -> Mention | None:
+    part = text[start:end]
+    start += len(part) - len(part.lstrip(" ,"))
+    end -= len(part) - len(part.rstrip(" ,"))
+    if end <= start:
+        return None
+    return Mention(m.doc_id, start, end, text[start:end], label or m.label, m.sent, rule or m.rule)
+
+
+def _alone_elsewhere(name: str, m: Mention, text: str) -> bool:
+    for hit in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+        if hit.end() <= m.start or hit.start() >= m.end:
+            return True
+    return False
+
+
+def _split_coordination(m: Mention, text: str) -> list[Mention]:
+    """ "Acme Games and Widget World" named as one thing: two names, when the parts
+    stand on their own (known, used alone elsewhere, or two words each)."""
+    if " and " not in m.text or load_kb().lookup(m.text) is not None or m.label in (
+            EntityType.POSITION, EntityType.PERSON):
+        return [m]
+    cut = m.text.index(" and ")
+    left, right = m.text[:cut].strip(), m.text[cut + 5 :].strip()
+    if not (left[:1].isupper() and right[:1].isupper()):
+        return [m]
+    kb = load_kb()
+    known = [kb.lookup(x) for x in (left, right)]
+    if not (any(known) or (len(left.split()) >= 2 and len(right.split()) >= 2)
+            or _alone_elsewhere(left, m, text) or _alone_elsewhere(right, m, text)):
+        return [m]
+    out = []
+    for (s, e), entry in zip(((m.start, m.start + cut), (m.start + cut + 5, m.end)), known):
+        label = entry.type if entry is not None else m.label
+        rule = "kb" if entry is not None else m.rule
+        if rule == "org-name" and not has_org_word([w.lower() for w in text[s:e].split()]):
+            rule = "ner"
+        part = _mention(m, s, e, label, rule, text)
+        if part is not None:
+            out.extend(_split_coordination(part, text))
+    return out
+
+
+def _leading_country(m: Mention, text: str) -> list[Mention]:
+    """ "U.S. Treasury" -> the country and the body."""
+    words = m.text.split(" ", 1)
+    if len(words) < 2 or m.rule == "kb" or m.label in _PLACES:
+        return [m]
+    entry = load_kb().lookup(words[0])
+    rest = words[1]
+    if entry is None or entry.type != EntityType.COUNTRY or not (
+            rest.lower() in _STATE_BODIES or has_org_word(rest.lower().split())):
+        return [m]
+    country = _mention(m, m.start, m.start + len(words[0]), EntityType.COUNTRY, "kb", text)
+    body = _mention(m, m.start + len(words[0]) + 1, m.end, EntityType.ORGANIZATION, "org-name", text)
+    return [x for x in (country, body) if x is not None]
+
+
+def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention]:
+    """Repair mention boundaries the name finder gets wrong, before grouping.
+
+    - "Acme and Widgetly" read as one name becomes two;
+    - a dangling connector is cut ("Acme Robotics and");
+    - "Bill &" + "Jane Doe Foundation" join into one name;
+    - "U.S. Treasury" gives the country and the body;
+    - a demonym inside a person's name ("Jane French Doe") is part of the name;
+    - a name after "the maker of" is a product.
+
+    Examples:
+        >>> from kg.types import Document, Mention, EntityType as T
+        >>> d = Document.from_text("Zorbix, the maker of Moon Quest and Star Farm, grew.")
+        >>> ms = [Mention(d.id, 0, 6, "Zorbix", T.COMPANY),
+        ...       Mention(d.id, 21, 44, "Moon Quest and Star Farm", T.COMPANY)]
+        >>> [(m.text, m.label.value) for m in refine_mentions(ms, d)]
+        [('Zorbix', 'Company'), ('Moon Quest', 'Product'), ('Star Farm', 'Product')]
+    """
+    text = document.text
+    ms = sorted(mentions, key=lambda m: (m.start, m.end))
+    out: list[Mention] = []
+    i = 0
+    while i < len(ms):
+        m = ms[i]
+        nxt = ms[i + 1] if i + 1 < len(ms) else None
+        if m.text.endswith((" &", " and")) and nxt is not None and m.text.endswith("&") and (
+                text[m.end : nxt.start] == " " and nxt.label not in (EntityType.POSITION,)):
+            merged = _mention(m, m.start, nxt.end, nxt.label, nxt.rule, text)
+            ms[i + 1] = merged  # type: ignore[assignment]
+            i += 1
+            continue
+        trimmed = re.sub(r"(?:\s+(?:and|&|of|or))+$", "", m.text)
+        if trimmed != m.text:
+            m = _mention(m, m.start, m.start + len(trimmed), text=text)  # type: ignore[assignment]
+            if m is None or not m.text[:1].isupper():
+                i += 1
+                continue
+        if m.rule == "demonym" and out:
+            prev = out[-1]
+            after = re.match(r" ([A-Z][a-z][\w'’-]*)\b", text[m.end :])
+            if (after and text[prev.end : m.start] == " " and len(prev.text.split()) == 1
+                    and prev.label not in (EntityType.POSITION, *_PLACES)):
+                end = m.end + after.end()
+                if nxt is not None and nxt.start < end:
+                    i += 1  # the next mention is the surname we take in
+                out[-1] = _mention(prev, prev.start, end, EntityType.PERSON, "ner", text)  # type: ignore[assignment]
+                i += 1
+                continue
+        made = bool(_MADE_BY.search(text[max(0, m.start - 40) : m.start])) or bool(
+            out and out[-1].rule == "descriptor" and out[-1].label == EntityType.PRODUCT
+            and text[out[-1].end : m.start] in (" and ", ", ", ", and "))
+        for part in _split_coordination(m, text):
+            for piece in _leading_country(part, text):
+                if made and (
+                        piece.label in _ORG_TYPES and piece.rule not in ("kb",)):
+                    piece = Mention(piece.doc_id, piece.start, piece.end, piece.text,
+                                    EntityType.PRODUCT, piece.sent, "descriptor")
+                out.append(piece)
+        i += 1
+    return out
 
 
 def link_mentions(mentions: list[Mention], document: Document) -> list[Entity]:
@@ -174,6 +318,7 @@ def link_mentions(mentions: list[Mention], document: Document) -> list[Entity]:
         mentions: from :func:`kg.mentions.find_mentions` (or built by hand).
         document: the article the mentions point into.
     """
+    mentions = refine_mentions(mentions, document)
     keys: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     entries: dict[tuple[str, str], KBEntry] = {}
     for m in mentions:

@@ -87,6 +87,7 @@ _CANON: dict[str, tuple[str, tuple[str, ...]]] = {
     "chairman": ("chairman", ("chair",)),
     "editor-in-chief": ("editor in chief", ("editor-in-chief",)),
 }
+_TITLE_SUFFIXES = frozenset({"general", "elect", "designate", "at-large"})
 _IRREGULAR = {"spokesmen": "spokesman", "spokeswomen": "spokeswoman", "chairmen": "chairman",
               "chairwomen": "chairwoman", "congressmen": "congressman"}
 
@@ -216,8 +217,15 @@ def find_positions(doc: Doc) -> list[Span]:
         if (start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in ("co", "vice")
                 and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_):
             start -= 2
-        while start > 0 and i - start < 3 and _modifier(doc[start - 1]) and start - 1 not in taken:
+        # A word the NER put in a name is the employer, not part of the title ("Acme co-founder").
+        while (start > 0 and i - start < 3 and _modifier(doc[start - 1]) and start - 1 not in taken
+               and doc[start - 1].ent_type_ in ("", "NORP")):
             start -= 1
+        # "director-general", "president-elect": a hyphenated suffix is part of the title.
+        if (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_ and doc[end + 1].lower_ in _TITLE_SUFFIXES):
+            end += 2
+            strong = True
         head = singular(doc[head_idx].lower_).lower()
         if head in OF_HEADS and end + 1 < len(doc) and doc[end].lower_ == "of":
             j = end + 1

@@ -71,6 +71,7 @@ _HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "oper
 _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
+_RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land", "draw"})
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
 _UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
 
@@ -504,17 +505,23 @@ def investments(ctx: Context, sent: Span) -> None:
             conf = 0.85 if is_realis(tok) else 0.65  # "said it would invest": a commitment
         elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
             targets = _noun_objects(ctx, tok, frozenset({"in"}))
-            if not targets:
-                continue
             verb = governing_verb(tok)
             if verb is not None and not is_realis(verb):
                 continue
-            owners = [c for c in tok.children if c.dep_ == "poss"]
-            owners += prep_objects(tok, frozenset({"by", "from"}), res)
-            if not owners and verb is not None:
-                owners = subjects(verb, res, passive=False)
+            if targets:
+                owners = [c for c in tok.children if c.dep_ == "poss"]
+                owners += prep_objects(tok, frozenset({"by", "from"}), res)
+                if not owners and verb is not None:
+                    owners = subjects(verb, res, passive=False)
+                conf = 0.75
+            elif verb is not None and verb.lemma_.lower() in _RECEIVE_VERBS:
+                # "Y attracted investment from X": the receiver is the verb's subject.
+                owners = prep_objects(tok, frozenset({"from"}), res)
+                targets = subjects(verb, res, passive=False) if owners else []
+                conf = 0.7
+            else:
+                continue
             pairs = [(o, t) for o in owners for t in targets]
-            conf = 0.75
         elif tok.pos_ == "VERB" and lemma in ("back", "fund", "finance") and tok.tag_ == "VBN":
             items = conjuncts(tok.head, res) if tok.dep_ == "acl" else subjects(
                 tok, res, passive=True)
@@ -526,6 +533,15 @@ def investments(ctx: Context, sent: Span) -> None:
                 continue
             ctx.add(ra.entity, Predicate.INVESTED_IN, rb.entity, [tok, a, b],
                     conf * min(ra.confidence, rb.confidence), f"invest-{lemma}")
+
+
+def _announced(verb: Token) -> bool:
+    """ "X will/would buy Y", "X agreed to buy Y": a deal stated as settled, not sought."""
+    if is_realis(verb, future_ok=True):
+        return True
+    head = verb.head
+    return (verb.dep_ == "xcomp" and head.i != verb.i and head.lemma_.lower() == "agree"
+            and is_realis(head, future_ok=True))
 
 
 def acquisitions(ctx: Context, sent: Span) -> None:
@@ -541,14 +557,18 @@ def acquisitions(ctx: Context, sent: Span) -> None:
                 continue
             if lemma == "snap" and not has_prt(tok, "up"):
                 continue
+            announced = False
             if not is_realis(tok):
-                continue
+                # "said it would acquire Y", "agreed to buy Y": a deal announced counts.
+                announced = _announced(tok)
+                if not announced:
+                    continue
             objs = objects(tok, res)
             if lemma in ("take", "snap"):  # "took over X" with "over" read as a preposition
                 objs += prep_objects(tok, frozenset({"over", "up"}), res)
             pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objs]
             pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
-            conf = _BUY_VERBS[lemma]
+            conf = _BUY_VERBS[lemma] * (0.8 if announced else 1.0)
         elif tok.pos_ == "NOUN" and lemma in ("acquisition", "purchase", "takeover", "buyout"):
             verb = governing_verb(tok)
             if verb is not None and (not is_realis(verb)

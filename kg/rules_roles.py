@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from .coref import ORG_TYPES, PERSON, Resolution
 from .grammar import (
-    agents, conjuncts, governing_verb, has_prt, is_former, is_negated, objects,
+    agents, conjuncts, governing_verb, has_prt, is_former, is_negated, is_realis, objects,
     prep_objects, subjects,
 )
 from .ids import slugify
@@ -346,6 +346,20 @@ _WORK_VERBS = {"work": (("for", "at"), 0.8), "join": ((), 0.8), "lead": ((), 0.7
                "head": ((), 0.75), "run": ((), 0.6), "leave": ((), 0.75), "quit": ((), 0.75)}
 
 
+_PART_NOUNS = frozenset({"division", "unit", "business", "arm", "team", "department", "group",
+                         "operations", "branch", "subsidiary"})
+
+
+def _unit_owners(tok: Token) -> list[Token]:
+    """ "leads X's gaming division", "the chip business of X": the part stands for X."""
+    if tok.pos_ != "NOUN" or tok.lemma_.lower() not in _PART_NOUNS:
+        return [tok]
+    owners = [c for c in tok.children if c.dep_ == "poss"]
+    owners += [g for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+               for g in p.children if g.dep_ == "pobj"]
+    return owners or [tok]
+
+
 def work_verbs(ctx: Context, sent: Span) -> None:
     """worksFor from "Y works for X", "Y joined X", "Y heads X", "X hired Y"
     (former for "Y left X")."""
@@ -354,6 +368,10 @@ def work_verbs(ctx: Context, sent: Span) -> None:
         lemma = verb.lemma_.lower()
         if verb.pos_ != "VERB" or is_negated(verb):
             continue
+        # "offered to hire Y", "tried to join X": not (yet) a job.
+        if lemma in _WORK_VERBS or lemma == "hire":
+            if not is_realis(verb, future_ok=True):
+                continue
         if lemma == "hire":
             pairs = [(o, s) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
             pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
@@ -361,6 +379,7 @@ def work_verbs(ctx: Context, sent: Span) -> None:
         elif lemma in _WORK_VERBS:
             preps, conf = _WORK_VERBS[lemma]
             objs = prep_objects(verb, frozenset(preps), res) if preps else objects(verb, res)
+            objs = [u for o in objs for u in _unit_owners(o)]
             pairs = [(s, o) for s in subjects(verb, res, passive=False) for o in objs]
         else:
             continue
