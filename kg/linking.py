@@ -71,6 +71,22 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+def _abbreviates(short: str, name: str) -> bool:
+    """ "(FTC)" after "Federal Trade Commission", not a credit line such as "Seoul (AP)":
+    the short form's first letter starts a word of the name and its capitals follow the
+    name's letters in order.
+
+    Examples:
+        >>> _abbreviates("FTC", "Federal Trade Commission"), _abbreviates("AP", "South Korea")
+        (True, False)
+    """
+    letters = [c for c in short.upper() if c.isalpha()]
+    if not letters or letters[0] not in {w[0].upper() for w in name.split() if w}:
+        return False
+    rest = iter(name.upper())
+    return all(c in rest for c in letters)
+
+
 class _Groups:
     """Union-find over mention keys."""
 
@@ -146,7 +162,7 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
     for k, ms in keys.items():
         for m in ms:
             d = _ACRONYM_DEF.match(document.text, m.end)
-            if d and normalize_name(d.group(1)) in by_norm:
+            if d and normalize_name(d.group(1)) in by_norm and _abbreviates(d.group(1), names[k]):
                 groups.union(k, by_norm[normalize_name(d.group(1))])
     for k in keys:
         short = names[k]
@@ -263,7 +279,7 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
         >>> from kg.types import Document, Mention, EntityType as T
         >>> d = Document.from_text("Zorbix, the maker of Moon Quest and Star Farm, grew.")
         >>> ms = [Mention(d.id, 0, 6, "Zorbix", T.COMPANY),
-        ...       Mention(d.id, 21, 44, "Moon Quest and Star Farm", T.COMPANY)]
+        ...       Mention(d.id, 21, 45, "Moon Quest and Star Farm", T.COMPANY)]
         >>> [(m.text, m.label.value) for m in refine_mentions(ms, d)]
         [('Zorbix', 'Company'), ('Moon Quest', 'Product'), ('Star Farm', 'Product')]
     """
@@ -297,6 +313,13 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
                 out[-1] = _mention(prev, prev.start, end, EntityType.PERSON, "ner", text)  # type: ignore[assignment]
                 i += 1
                 continue
+        if (nxt is not None and m.label == EntityType.PRODUCT and nxt.label == EntityType.PRODUCT
+                and text[m.end : nxt.start] == " "):
+            # "Galaxy" + "S23": a product line and its model are one product.
+            ms[i + 1] = Mention(m.doc_id, m.start, nxt.end, text[m.start : nxt.end],  # type: ignore[call-arg]
+                                EntityType.PRODUCT, m.sent, "name-shape")
+            i += 1
+            continue
         made = bool(_MADE_BY.search(text[max(0, m.start - 40) : m.start])) or bool(
             out and out[-1].rule == "descriptor" and out[-1].label == EntityType.PRODUCT
             and text[out[-1].end : m.start] in (" and ", ", ", ", and "))

@@ -159,7 +159,8 @@ def _holders(ctx: Context, p: Token) -> list[tuple[Entity, float, Token, str]]:
         return out
     # "Jane Doe, a co-founder" / "the chief executive, John Roe,"
     if dep == "appos":
-        take(conjuncts(head, res), 0.9, "title-appos")
+        # "A, the co-founder of X, and B": a title set off after A is not B's
+        take([c for c in conjuncts(head, res) if c.i < p.i], 0.9, "title-appos")
     appos = [c for c in res.children(p) if c.dep_ == "appos"]
     take([t for a in appos for t in conjuncts(a, res)], 0.9, "title-appos")
     if out:
