@@ -168,3 +168,67 @@ def test_no_mentions_no_entities():
 )
 def test_initials(name, acr):
     assert initials(name) == acr
+
+
+# ---------------------------------------------------------------- mention repairs
+from kg.linking import refine_mentions  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "spans", "expected"), [
+    # two names read as one are split when the parts stand alone
+    ("Zorbix and the Quell Institute and Varn met. Varn left.",
+     [("Quell Institute and Varn", T.ORGANIZATION, "org-name")], ["Quell Institute", "Varn"]),
+    ("They sell Moon Quest and Star Farm today.", [("Moon Quest and Star Farm", T.COMPANY)],
+     ["Moon Quest", "Star Farm"]),
+    # one-word halves never seen alone stay one name ("Marks and Spencer"-like)
+    ("Brill and Crane opened a shop.", [("Brill and Crane", T.COMPANY)], ["Brill and Crane"]),
+    # a dangling connector is cut
+    ("Rivals such as Quell Robotics and Varn exist.", [("Quell Robotics and", T.COMPANY)],
+     ["Quell Robotics"]),
+    # "Jane &" + "John Doe Foundation" is one name
+    ("The Jane & John Doe Foundation gave.", [("Jane &", T.ORGANIZATION, "org-name"),
+                                              ("John Doe Foundation", T.ORGANIZATION, "org-name")],
+     ["Jane & John Doe Foundation"]),
+    # a country before a state body is its own entity
+    ("The U.S. Treasury spoke.", [("U.S. Treasury", T.COMPANY)], ["U.S.", "Treasury"]),
+    ("The Japan Airlines flight left.", [("Japan Airlines", T.COMPANY)], ["Japan Airlines"]),
+    # a demonym inside a person's name is part of the name
+    ("Nina French Holt spoke.", [("Nina", T.PERSON), ("French", T.COUNTRY, "demonym")],
+     ["Nina French Holt"]),
+    ("The French Senate met.", [("French", T.COUNTRY, "demonym")], ["French"]),
+    # a product line and its model are one product
+    ("Its Orbit S9 phones sold well.", [("Orbit", T.PRODUCT, "kb"), ("S9", T.PRODUCT, "head-noun")],
+     ["Orbit S9"]),
+])
+def test_refine_mentions(text, spans, expected):
+    doc, ms = mentions(text, *spans)
+    assert [m.text for m in refine_mentions(ms, doc)] == expected
+
+
+def test_maker_of_makes_products():
+    doc, ms = mentions("Varnix, the maker of Moon Quest, grew.", ("Varnix", T.COMPANY),
+                       ("Moon Quest", T.COMPANY))
+    assert [m.label for m in refine_mentions(ms, doc)] == [T.COMPANY, T.PRODUCT]
+
+
+@pytest.mark.parametrize(("short", "long", "joined"), [
+    ("Quell Institute", "Quell Institute of India", True),
+    ("Doe Foundation", "Jane & John Doe Foundation", True),
+    ("Quell Institute", "Quell Institute of Farming", False),
+])
+def test_shorter_organisation_name_joins_the_longer(short, long, joined):
+    doc, ms = mentions(f"The {long} said so. The {short} agreed.",
+                       (long, T.ORGANIZATION, "org-name"), (short, T.ORGANIZATION, "org-name"))
+    assert (len(link_mentions(ms, doc)) == 1) is joined
+
+
+@pytest.mark.parametrize(("text", "joined"), [
+    ("The Federal Quell Commission (FQC) met. The FQC ruled.", True),
+    ("SEOUL, South Korea (AP) — Prices rose. AP said so.", False),
+])
+def test_bracketed_short_form_must_abbreviate(text, joined):
+    long = "Federal Quell Commission" if "Quell" in text else "South Korea"
+    short = "FQC" if "Quell" in text else "AP"
+    doc, ms = mentions(text, (long, T.ORGANIZATION if "Quell" in text else T.COUNTRY),
+                       (short, T.ORGANIZATION), (short, T.ORGANIZATION))
+    assert (len(link_mentions(ms, doc)) == 1) is joined

@@ -1,0 +1,90 @@
+"""Rules added for unseen articles, each on made-up sentences (positive and negative).
+
+Runs the real pipeline with the trained model, like ``tests/test_relations.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.config import Config
+from kg.pipeline import extract
+from kg.types import Document, EntityType, Predicate
+
+P = Predicate
+
+
+def _extract(nlp, text: str):
+    return extract(Document.from_text(text), nlp=nlp, config=Config())
+
+
+def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
+    ex = _extract(nlp, text)
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.subject], r.predicate.value, names[r.object]) for r in ex.relations}
+
+
+# (text, subject, predicate, object, expected)
+CASES = [
+    # a deal announced counts; one offered or sought does not
+    ("Quellon Corp said on Monday it would acquire Varnix Labs for $2 billion.",
+     "Quellon Corp", P.ACQUIRED, "Varnix Labs", True),
+    ("Quellon Corp agreed on Monday to acquire Varnix Labs for $2 billion.",
+     "Quellon Corp", P.ACQUIRED, "Varnix Labs", True),
+    ("Quellon Corp offered to acquire Varnix Labs, but the board refused.",
+     "Quellon Corp", P.ACQUIRED, "Varnix Labs", False),
+    ("Quellon Corp did not agree to acquire Varnix Labs.",
+     "Quellon Corp", P.ACQUIRED, "Varnix Labs", False),
+    # "Y attracted investment from X"
+    ("Varnix Labs, a young start-up, has attracted investment from Amazon and Google.",
+     "Amazon", P.INVESTED_IN, "Varnix Labs", True),
+    ("Varnix Labs, a young start-up, has attracted investment from Amazon and Google.",
+     "Google", P.INVESTED_IN, "Varnix Labs", True),
+    ("Varnix Labs, a young start-up, did not attract investment from Amazon.",
+     "Amazon", P.INVESTED_IN, "Varnix Labs", False),
+    # a part of a company stands for the company
+    ("Dana Morrow, who leads Intel's graphics division, spoke on Tuesday.",
+     "Dana Morrow", P.WORKS_FOR, "Intel", True),
+    ("Dana Morrow, who leads a charity drive, spoke on Tuesday.",
+     "Dana Morrow", P.WORKS_FOR, "Intel", False),
+    # a job only offered is not held
+    ("Intel had offered to hire Dana Morrow and Ravi Sethi.", "Dana Morrow", P.WORKS_FOR, "Intel", False),
+    ("Intel hired Dana Morrow in 2019.", "Dana Morrow", P.WORKS_FOR, "Intel", True),
+    # a title set off after the first of two people is not the second's
+    ("The fund was created by Tom Hale, the co-founder of Intel, and Mary Voss.",
+     "Tom Hale", P.FOUNDER_OF, "Intel", True),
+    ("The fund was created by Tom Hale, the co-founder of Intel, and Mary Voss.",
+     "Mary Voss", P.FOUNDER_OF, "Intel", False),
+    # "the maker of A and B": both are products
+    ("Quellon Corp bought Varnix Labs, the maker of Moon Quest and Star Farm, last year.",
+     "Star Farm", P.PRODUCT_OF, "Varnix Labs", True),
+    ("Quellon Corp bought Varnix Labs, the maker of Moon Quest and Star Farm, last year.",
+     "Moon Quest", P.PRODUCT_OF, "Varnix Labs", True),
+]
+
+
+@pytest.mark.parametrize(("text", "subject", "predicate", "obj", "expected"), CASES)
+def test_rule(nlp, text, subject, predicate, obj, expected):
+    found = _facts(nlp, text)
+    assert ((subject, predicate.value, obj) in found) is expected, sorted(found)
+
+
+@pytest.mark.parametrize(("text", "name", "etype"), [
+    ("Quellon Corp bought Varnix Labs, the maker of Moon Quest and Star Farm, last year.",
+     "Star Farm", EntityType.PRODUCT),
+    ("Tom Hale, the director-general of the agency, resigned.", "director-general", EntityType.POSITION),
+    ("Intel co-founder Gordon Pratt said so.", "Intel", EntityType.COMPANY),
+    ("Intel co-founder Gordon Pratt said so.", "founder", EntityType.POSITION),
+])
+def test_entity(nlp, text, name, etype):
+    ents = {e.name: e.type for e in _extract(nlp, text).entities}
+    assert ents.get(name) == etype, ents
+
+
+@pytest.mark.parametrize("text", [
+    "Tom Hale, the director of the agency, resigned.",
+    "Intel co-founder Gordon Pratt said so.",
+])
+def test_no_glued_title(nlp, text):
+    names = {e.name for e in _extract(nlp, text).entities}
+    assert not any(n.startswith(("Intel co", "director-")) for n in names), names
