@@ -71,6 +71,7 @@ _HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "oper
 _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
+_REPORTING = frozenset({"say", "announce", "confirm", "tell", "state", "report", "disclose"})
 _RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land", "draw"})
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
 _UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
@@ -537,8 +538,13 @@ def investments(ctx: Context, sent: Span) -> None:
 
 def _announced(verb: Token) -> bool:
     """ "X will/would buy Y", "X agreed to buy Y": a deal stated as settled, not sought."""
+    if any(c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children)
+           for c in verb.children):
+        return False  # "would buy Y if regulators agreed": a condition, not a deal
+    would = any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in verb.children)
     if is_realis(verb, future_ok=True):
-        return True
+        # a bare "X would buy Y" is hypothetical; "X said it would buy Y" is reported
+        return not would or (verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING)
     head = verb.head
     return (verb.dep_ == "xcomp" and head.i != verb.i and head.lemma_.lower() == "agree"
             and is_realis(head, future_ok=True))

@@ -33,6 +33,8 @@ CASES = [
      "Quellon Corp", P.ACQUIRED, "Varnix Labs", True),
     ("Quellon Corp offered to acquire Varnix Labs, but the board refused.",
      "Quellon Corp", P.ACQUIRED, "Varnix Labs", False),
+    ("Quellon Corp would acquire Varnix Labs if regulators agreed.",
+     "Quellon Corp", P.ACQUIRED, "Varnix Labs", False),
     ("Quellon Corp did not agree to acquire Varnix Labs.",
      "Quellon Corp", P.ACQUIRED, "Varnix Labs", False),
     # "Y attracted investment from X"
