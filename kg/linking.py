@@ -56,6 +56,8 @@ _MADE_BY = re.compile(r"\b(?:maker|makers|developer|developers|publisher|creator
 # Public bodies named after their country ("U.S. Treasury"): the country is its own entity.
 _STATE_BODIES = frozenset(
     """treasury army navy senate congress parliament government military pentagon""".split())
+# Words whose full stop belongs to the name ("Acme Co.", "Jones Jr.").
+_ABBREVIATIONS = frozenset("co inc corp ltd plc llc bros jr sr st no dept intl mfg".split())
 # Order for breaking ties between equally voted types.
 _TYPE_ORDER = list(EntityType)
 
@@ -297,6 +299,11 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
             i += 1
             continue
         trimmed = re.sub(r"(?:\s+(?:and|&|of|or))+$", "", m.text)
+        # "... chief executive of X." : a sentence's full stop is not part of the name
+        if (trimmed.endswith(".") and trimmed.count(".") == 1 and len(trimmed) > 1
+                and trimmed[:-1].split()[-1].lower() not in _ABBREVIATIONS
+                and (m.end == len(text) or text[m.end] in " \n\r\t\"'”’")):
+            trimmed = trimmed[:-1]
         if trimmed != m.text:
             m = _mention(m, m.start, m.start + len(trimmed), text=text)  # type: ignore[assignment]
             if m is None or not m.text[:1].isupper():

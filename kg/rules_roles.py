@@ -220,7 +220,7 @@ def _orgs(ctx: Context, p: Token, holders) -> list[tuple[Entity, float, Token, s
                  if not res.same_unit(t, p)]
     take([t for t in compounds if res.entity_at(t, EMPLOYER_TYPES) is not None], 0.9,
          "title-modifier")
-    take(prep_objects(p, _ORG_PREPS, res), 0.85, "title-of")
+    take([u for o in prep_objects(p, _ORG_PREPS, res) for u in _unit_owners(o)], 0.85, "title-of")
     if out:
         return out
     # "a president and co-founder of X": titles in a list share the organisation

@@ -232,3 +232,13 @@ def test_bracketed_short_form_must_abbreviate(text, joined):
     doc, ms = mentions(text, (long, T.ORGANIZATION if "Quell" in text else T.COUNTRY),
                        (short, T.ORGANIZATION), (short, T.ORGANIZATION))
     assert (len(link_mentions(ms, doc)) == 1) is joined
+
+
+@pytest.mark.parametrize(("text", "surface", "expected"), [
+    ("Jo Ma is the chief executive of X.", "X.", "X"),
+    ("Jo Ma runs Quell Manufacturing Co. and more.", "Quell Manufacturing Co.", "Quell Manufacturing Co."),
+    ("Jo Ma runs Quell Co.", "Quell Co.", "Quell Co."),
+])
+def test_sentence_full_stop_is_not_part_of_a_name(text, surface, expected):
+    doc, ms = mentions(text, (surface, T.COMPANY))
+    assert [m.text for m in refine_mentions(ms, doc)] == [expected]

@@ -90,3 +90,11 @@ def test_entity(nlp, text, name, etype):
 def test_no_glued_title(nlp, text):
     names = {e.name for e in _extract(nlp, text).entities}
     assert not any(n.startswith(("Intel co", "director-")) for n in names), names
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Jane Roe, head of Intel's chip business, said so.", True),
+    ("Jane Roe, head of a chip business, said so.", False),
+])
+def test_title_of_a_unit_is_held_at_its_owner(nlp, text, expected):
+    assert (("Jane Roe", "worksFor", "Intel") in _facts(nlp, text)) is expected
