@@ -26,16 +26,18 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import DEFAULT_BASE_IRI
 from .graph import KnowledgeGraph
-from .io import atomic_write_text
+from .io import atomic_write_many, atomic_write_text
 from .registry import Registry
 
-__all__ = ["Exporter", "FORMATS", "serialize", "write", "DEFAULT_FILES"]
+__all__ = ["Exporter", "FORMATS", "serialize", "serialize_many", "write", "write_many",
+           "DEFAULT_FILES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,126 +66,142 @@ def _xml_cr(text: str) -> str:
     return text.replace("\r", "&#13;")
 
 
-def _sorted_json(value):
-    """Sort every JSON array: rdflib's JSON-LD order follows Python's hash seed."""
-    if isinstance(value, dict):
-        return {k: _sorted_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
 def _jsonld_context(base_iri: str) -> dict[str, str]:
     from .rdf import PREFIXES
 
     return {**{p: str(ns) for p, ns in PREFIXES.items()}, "id": base_iri}
 
 
-def _turtle(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .rdf import to_rdf
+# ----------------------------------------------------------------------------- RDF
+# Each RDF format is written by pyoxigraph from kg's statements, emitted once per
+# graph (kg.rdf.Statements); serialize_many shares one emission between formats.
+_SESSION: ContextVar[dict | None] = ContextVar("kg_export_session", default=None)
 
-    return to_rdf(kg, base_iri).serialize(format="turtle")
+
+def _statements(kg: KnowledgeGraph, base_iri: str):
+    from .rdf import Statements
+
+    session = _SESSION.get()
+    if session is None:
+        return Statements(kg, base_iri)
+    key = (id(kg), base_iri)
+    if key not in session:
+        session[key] = (kg, Statements(kg, base_iri))  # kg kept alive: its id stays its own
+    return session[key][1]
+
+
+def _ox_prefixes(base_iri: str) -> dict[str, str]:
+    # sub-namespaces of the base get their own prefix, so fact and mention IRIs read
+    # as fact:1641a3ac40 rather than <https://.../fact/1641a3ac40>
+    extra = {name: f"{base_iri}{name}/"
+             for name in ("agent", "build", "doc", "fact", "mention", "role")}
+    return dict(sorted({**_jsonld_context(base_iri), **extra}.items()))
+
+
+def _ox(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool) -> str:
+    import pyoxigraph as ox
+
+    st = _statements(kg, base_iri)
+    data = ox.serialize(st.quads if quads else st.triples, format=getattr(ox.RdfFormat, fmt),
+                        prefixes=_ox_prefixes(base_iri))
+    return data.decode("utf-8")
+
+
+_BLOCK_START = re.compile(r"\n(?=[^\t\n}])")
+
+
+def _tidy(text: str, base_iri: str) -> str:
+    """pyoxigraph's Turtle/TriG with the prefixes sorted and a blank line between blocks.
+
+    pyoxigraph escapes line breaks inside literals, so every line break in its output
+    is markup: a line that starts without a tab opens a subject (or a named graph).
+    """
+    body = text
+    while body.startswith("@prefix "):
+        body = body[body.index("\n") + 1:]
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
+    return head + "\n" + _BLOCK_START.sub("\n\n", body)
+
+
+def _turtle(kg: KnowledgeGraph, base_iri: str) -> str:
+    """Turtle, subject by subject in IRI order, prefixes declared."""
+    return _tidy(_ox(kg, base_iri, "TURTLE", quads=False), base_iri)
 
 
 def _nt(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .rdf import to_rdf
-
-    return _sorted_lines(to_rdf(kg, base_iri).serialize(format="nt"))
-
-
-def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .rdf import to_rdf
-
-    text = to_rdf(kg, base_iri).serialize(format="json-ld", context=_jsonld_context(base_iri))
-    data = _sorted_json(json.loads(text))
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return _sorted_lines(_ox(kg, base_iri, "N_TRIPLES", quads=False))
 
 
 def _rdfxml(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .rdf import to_rdf
-
-    return _rdfxml_text(to_rdf(kg, base_iri))
-
-
-def _qname(iri: str, prefixes: dict[str, str]) -> tuple[str, str]:
-    for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        local = iri[len(ns):]
-        if iri.startswith(ns) and local and (local[0].isalpha() or local[0] == "_") and all(
-            c.isalnum() or c in "-_." for c in local
-        ):
-            return prefix, local
-    raise ValueError(f"no XML name for property {iri}")  # kg only writes prefixed ones
-
-
-def _rdfxml_text(g) -> str:
-    """Flat RDF/XML, one rdf:Description per subject, everything sorted.
-
-    rdflib's own writer visits subjects in hash order, so its output changes with
-    PYTHONHASHSEED; this one does not.
-    """
-    from xml.sax.saxutils import escape, quoteattr
-
-    from rdflib import Literal
-
-    from .rdf import PREFIXES
-
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    used: set[str] = {"rdf"}
-    body: list[str] = []
-    for subject in sorted(set(g.subjects())):
-        body.append(f"  <rdf:Description rdf:about={quoteattr(str(subject))}>")
-        for p, o in sorted(g.predicate_objects(subject), key=lambda po: (str(po[0]), po[1].n3())):
-            prefix, local = _qname(str(p), prefixes)
-            used.add(prefix)
-            tag = f"{prefix}:{local}"
-            if not isinstance(o, Literal):
-                body.append(f"    <{tag} rdf:resource={quoteattr(str(o))}/>")
-                continue
-            attrs = ""
-            if o.language:
-                attrs = f" xml:lang={quoteattr(o.language)}"
-            elif o.datatype:
-                attrs = f" rdf:datatype={quoteattr(str(o.datatype))}"
-            body.append(f"    <{tag}{attrs}>{escape(str(o))}</{tag}>")
-        body.append("  </rdf:Description>")
-    ns = "".join(f"\n    xmlns:{p}={quoteattr(prefixes[p])}" for p in sorted(used))
-    head = f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{ns}>'
-    return _xml_cr("\n".join([head, *body, "</rdf:RDF>"]) + "\n")
+    """RDF/XML, one rdf:Description per subject, in IRI order."""
+    return _xml_cr(_ox(kg, base_iri, "RDF_XML", quads=False))
 
 
 def _trig(kg: KnowledgeGraph, base_iri: str) -> str:
-    """TriG from per-graph Turtle (deterministic), graphs sorted by name, default first."""
-    from rdflib import Graph
-
-    from .rdf import bind_prefixes, to_dataset
-
-    ds = to_dataset(kg, base_iri)
-    prefix_lines: set[str] = set()
-    blocks: list[str] = []
-    graphs = sorted((g for g in ds.graphs() if len(g)),
-                    key=lambda g: (g.identifier != ds.default_graph.identifier, str(g.identifier)))
-    for graph in graphs:
-        copy = bind_prefixes(Graph(), base_iri)
-        for t in graph:
-            copy.add(t)
-        lines = copy.serialize(format="turtle").split("\n")
-        prefix_lines.update(x for x in lines if x.startswith("@prefix"))
-        # no re-indenting: a line may be inside a multi-line literal
-        body = [x for x in lines if not x.startswith("@prefix")]
-        while body and not body[0]:
-            body.pop(0)
-        while body and not body[-1]:
-            body.pop()
-        name = "" if graph.identifier == ds.default_graph.identifier else f"<{graph.identifier}> "
-        blocks.append(name + "{\n" + "\n".join(body) + "\n}\n")
-    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
+    """TriG: the default graph first, then one named graph per document, in IRI order."""
+    return _tidy(_ox(kg, base_iri, "TRIG", quads=True), base_iri)
 
 
 def _nquads(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .rdf import to_dataset
+    return _sorted_lines(_ox(kg, base_iri, "N_QUADS", quads=True))
 
-    return _sorted_lines(to_dataset(kg, base_iri).serialize(format="nquads"))
+
+_JSONLD_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+
+
+def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
+    """Compact JSON-LD: a context of kg's prefixes and one node object per subject.
+
+    Written here rather than by pyoxigraph, whose JSON-LD has no context (every IRI in
+    full). kg's graph has no blank nodes or lists, so compacting is only shortening
+    IRIs with a prefix, ``rdf:type`` as ``@type`` and plain strings as JSON strings.
+    """
+    import pyoxigraph as ox
+
+    from .rdf import RDF
+
+    context = _jsonld_context(base_iri)
+    spaces = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
+    short: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        out = short.get(iri)
+        if out is None:
+            out = iri
+            for ns, prefix in spaces:
+                if iri.startswith(ns) and _JSONLD_LOCAL.match(iri, len(ns)):
+                    out = f"{prefix}:{iri[len(ns):]}"
+                    break
+            short[iri] = out
+        return out
+
+    rdf_type, xsd_string = str(RDF.type), "http://www.w3.org/2001/XMLSchema#string"
+    nodes: list[dict] = []
+    node: dict = {}
+    subject = None
+    for t in _statements(kg, base_iri).triples:
+        s, p, o = t.subject.value, t.predicate.value, t.object
+        if s != subject:
+            subject, node = s, {"@id": compact(s)}
+            nodes.append(node)
+        if type(o) is ox.NamedNode:
+            if p == rdf_type:
+                node.setdefault("@type", []).append(compact(o.value))
+                continue
+            value: object = {"@id": compact(o.value)}
+        elif o.language:
+            value = {"@language": o.language, "@value": o.value}
+        elif o.datatype.value == xsd_string:
+            value = o.value
+        else:
+            value = {"@type": compact(o.datatype.value), "@value": o.value}
+        node.setdefault(compact(p), []).append(value)
+    for node in nodes:
+        for key, values in node.items():
+            if type(values) is list and len(values) == 1:
+                node[key] = values[0]
+    data = {"@context": context, "@graph": nodes}
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def _json(kg: KnowledgeGraph, base_iri: str) -> str:
@@ -321,3 +339,41 @@ def write(
 ) -> Path:
     """Write ``kg`` to ``path`` in ``format``, atomically (temp file, then rename)."""
     return atomic_write_text(path, serialize(kg, format, base_iri=base_iri))
+
+
+def serialize_many(kg: KnowledgeGraph, formats: Iterable[str], *,
+                   base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """Return ``kg`` as text in each of ``formats``: format (as given) -> text.
+
+    The RDF formats share one emission of kg's statements (:class:`kg.rdf.Statements`)
+    instead of each making its own, so a build's exports cost about one of them.
+
+    Raises:
+        UnknownFormatError: a format is not registered (checked before any work).
+        ConfigError: ``base_iri`` is not an absolute IRI ending in ``/`` or ``#``.
+
+    Examples:
+        >>> from kg.graph import KnowledgeGraph
+        >>> texts = serialize_many(KnowledgeGraph(), ["nt", "ttl"])
+        >>> texts["nt"] == serialize(KnowledgeGraph(), "nt")
+        True
+    """
+    exporters = {fmt: FORMATS.get(fmt) for fmt in formats}
+    token = _SESSION.set({})
+    try:
+        return {fmt: exp.render(kg, base_iri) for fmt, exp in exporters.items()}
+    finally:
+        _SESSION.reset(token)
+
+
+def write_many(
+    kg: KnowledgeGraph, files: Mapping[str | os.PathLike[str], str], *,
+    base_iri: str = DEFAULT_BASE_IRI,
+) -> list[Path]:
+    """Write ``kg`` to each path of ``files`` (path -> format), all rendered first.
+
+    Like :func:`serialize_many`, the RDF formats share one emission; every file is
+    rendered before any is written, then all are written atomically.
+    """
+    texts = serialize_many(kg, dict.fromkeys(files.values()), base_iri=base_iri)
+    return atomic_write_many({Path(path): texts[fmt] for path, fmt in files.items()})

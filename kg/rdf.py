@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -52,7 +53,7 @@ from .types import ENTITY_TYPES, Document, Predicate
 __all__ = [
     "KG", "SCHEMA", "WD", "ORG", "ONTOLOGY_IRI", "DEFAULT_BASE_IRI", "URIRef", "PREFIXES",
     "to_rdf", "to_dataset", "from_rdf", "entity_iri", "doc_iri", "bind_prefixes",
-    "clean_text", "text_literal", "ontology_text", "ontology_graph", "build_time",
+    "clean_text", "text_literal", "ontology_text", "ontology_graph", "build_time", "Statements",
 ]
 
 #: kg's ontology namespace (classes and properties) and the ontology's own IRI.
@@ -233,88 +234,170 @@ def _version() -> str:
 
 
 # ----------------------------------------------------------------------------- KG -> RDF
-Triple = tuple[Any, Any, Any]
-Sink = Callable[[Triple, "str | None"], None]
+# kg's statements are emitted once, as N-Triples terms in plain strings: cheap to make
+# and to sort, and handed to pyoxigraph's parser in one piece (see Statements).
+def _nt(iri: Any) -> str:
+    return f"<{iri}>"
 
 
-def _emit_provenance(add: Sink, node: URIRef, prov: dict[str, Any], base: str,
-                     build: URIRef) -> None:
+def _escape(text: str) -> str:
+    # the four characters an N-Triples string cannot carry raw
+    return (text.replace("\\", "\\\\").replace('"', '\\"')
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def _text(text: Any) -> str:
+    """An N-Triples plain literal of ``text`` after :func:`clean_text`."""
+    return '"' + _escape(clean_text(str(text))) + '"'
+
+
+_XSD_INTEGER = f"^^<{XSD.integer}>"
+_XSD_DECIMAL = f"^^<{XSD.decimal}>"
+_TRUE, _FALSE = (f'"{v}"^^<{XSD.boolean}>' for v in ("true", "false"))
+
+
+def _int(n: int) -> str:
+    return f'"{int(n)}"{_XSD_INTEGER}'
+
+
+def _dec(x: float) -> str:
+    return '"' + format(Decimal(repr(float(x))), "f") + '"' + _XSD_DECIMAL
+
+
+class _V:
+    """The IRIs kg writes as predicates and classes, as N-Triples terms."""
+
+    type, statement = _nt(RDF.type), _nt(RDF.Statement)
+    subject, predicate, object = _nt(RDF.subject), _nt(RDF.predicate), _nt(RDF.object)
+    label, comment = _nt(RDFS.label), _nt(RDFS.comment)
+    ontology, imports, same_as = _nt(OWL.Ontology), _nt(OWL.imports), _nt(OWL.sameAs)
+    alt_label = _nt(SKOS.altLabel)
+    derived, generated, used = (_nt(PROV.wasDerivedFrom), _nt(PROV.wasGeneratedBy),
+                                _nt(PROV.used))
+    associated, ended = _nt(PROV.wasAssociatedWith), _nt(PROV.endedAtTime)
+    agent, prov_entity = _nt(PROV.SoftwareAgent), _nt(PROV.Entity)
+    identifier, source, title = (_nt(DCTERMS.identifier), _nt(DCTERMS.source),
+                                 _nt(DCTERMS.title))
+    version, schema_same = _nt(SCHEMA.softwareVersion), _nt(SCHEMA.sameAs)
+    member, has_membership = _nt(ORG.member), _nt(ORG.hasMembership)
+    organization, role, membership = _nt(ORG.organization), _nt(ORG.role), _nt(ORG.Membership)
+
+
+def _kg(name: str) -> str:
+    return _nt(KG[name])
+
+
+class _Names:
+    """IRIs minted under one base, as N-Triples terms; memoised, since they recur."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._entities: dict[str, str] = {}
+        self._docs: dict[str, str] = {}
+
+    def entity(self, node: str) -> str:
+        iri = self._entities.get(node)
+        if iri is None:
+            iri = self._entities[node] = f"<{self.base}{_segment(node)}>"
+        return iri
+
+    def doc(self, doc_id: str) -> str:
+        iri = self._docs.get(doc_id)
+        if iri is None:
+            iri = self._docs[doc_id] = f"<{self.base}doc/{_segment(doc_id)}>"
+        return iri
+
+
+Sink = Callable[[str, str, str, "str | None"], None]
+
+
+def _emit_provenance(add: Sink, node: str, prov: dict[str, Any], names: _Names,
+                     build: str) -> None:
     doc = prov["doc"]
-    add((node, KG.evidence, text_literal(prov["evidence"])), doc)
-    add((node, KG.startOffset, _integer(prov["start"])), doc)
-    add((node, KG.endOffset, _integer(prov["end"])), doc)
-    add((node, KG.confidence, _decimal(prov["confidence"])), doc)
-    add((node, KG.rule, text_literal(prov["rule"])), doc)
-    add((node, PROV.wasDerivedFrom, doc_iri(doc, base)), doc)
-    add((node, PROV.wasGeneratedBy, build), doc)
+    add(node, _EVIDENCE, _text(prov["evidence"]), doc)
+    add(node, _START, _int(prov["start"]), doc)
+    add(node, _END, _int(prov["end"]), doc)
+    add(node, _CONFIDENCE, _dec(prov["confidence"]), doc)
+    add(node, _RULE, _text(prov["rule"]), doc)
+    add(node, _V.derived, names.doc(doc), doc)
+    add(node, _V.generated, build, doc)
 
 
-def _emit_header(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> URIRef:
-    version = _version()
+_EVIDENCE, _START, _END, _CONFIDENCE, _RULE = (
+    _kg(x) for x in ("evidence", "startOffset", "endOffset", "confidence", "rule"))
+
+
+def _emit_header(kg: KnowledgeGraph, names: _Names, add: Sink, when: datetime | None) -> str:
+    version, base = _version(), names.base
     docs = sorted(kg.documents)
-    add((URIRef(base), RDF.type, OWL.Ontology), None)
-    add((URIRef(base), OWL.imports, ONTOLOGY_IRI), None)
+    add(_nt(base), _V.type, _V.ontology, None)
+    add(_nt(base), _V.imports, _nt(ONTOLOGY_IRI), None)
     stamp = [when.strftime("%Y%m%dT%H%M%SZ")] if when else []
-    build = URIRef(f"{base}build/{short_hash(version, *docs, *stamp)}")
-    agent = URIRef(f"{base}agent/kg-{_segment(version)}")
-    add((build, RDF.type, KG.Build), None)
-    add((build, RDFS.label, Literal(f"kg {version} build")), None)
-    add((build, PROV.wasAssociatedWith, agent), None)
+    build = f"<{base}build/{short_hash(version, *docs, *stamp)}>"
+    agent = f"<{base}agent/kg-{_segment(version)}>"
+    add(build, _V.type, _kg("Build"), None)
+    add(build, _V.label, _text(f"kg {version} build"), None)
+    add(build, _V.associated, agent, None)
     for doc_id in docs:
-        add((build, PROV.used, doc_iri(doc_id, base)), None)
+        add(build, _V.used, names.doc(doc_id), None)
     if when is not None:
-        add((build, PROV.endedAtTime,
-             Literal(when.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)), None)
-    add((agent, RDF.type, PROV.SoftwareAgent), None)
-    add((agent, RDFS.label, Literal(f"kg {version}")), None)
-    add((agent, SCHEMA.softwareVersion, Literal(version)), None)
+        add(build, _V.ended, f'"{when.strftime("%Y-%m-%dT%H:%M:%SZ")}"^^<{XSD.dateTime}>', None)
+    add(agent, _V.type, _V.agent, None)
+    add(agent, _V.label, _text(f"kg {version}"), None)
+    add(agent, _V.version, _text(version), None)
     for doc_id in docs:
-        _emit_document(kg.documents[doc_id], base, add)
+        _emit_document(kg.documents[doc_id], names, add)
     return build
 
 
-def _emit_document(doc: Document, base: str, add: Sink) -> None:
-    d = doc_iri(doc.id, base)
-    add((d, RDF.type, KG.Document), None)
-    add((d, RDF.type, PROV.Entity), None)
-    add((d, DCTERMS.identifier, text_literal(doc.id)), None)
-    add((d, DCTERMS.source, text_literal(doc.source)), None)
+def _emit_document(doc: Document, names: _Names, add: Sink) -> None:
+    d = names.doc(doc.id)
+    add(d, _V.type, _kg("Document"), None)
+    add(d, _V.type, _V.prov_entity, None)
+    add(d, _V.identifier, _text(doc.id), None)
+    add(d, _V.source, _text(doc.source), None)
     meta = dict(doc.meta)
     # read back from RDF a Document has no text; its hash then travels in meta
     sha = doc.sha256 if doc.text else meta.get(SHA256_META)
     if sha:
-        add((d, KG.sha256, Literal(sha)), None)
+        add(d, _kg("sha256"), _text(sha), None)
     if doc.title:
-        add((d, DCTERMS.title, text_literal(doc.title)), None)
+        add(d, _V.title, _text(doc.title), None)
     for key, value in doc.meta:
         if key != SHA256_META:
-            add((d, KG.meta, text_literal(f"{key}={value}")), None)
+            add(d, _kg("meta"), _text(f"{key}={value}"), None)
 
 
-def _emit_entity(node: str, data: dict[str, Any], base: str, add: Sink) -> None:
-    iri = entity_iri(node, base)
-    add((iri, RDF.type, KG[data["type"]]), None)
-    add((iri, RDFS.label, text_literal(data["name"])), None)
+_MENTION, _MENTION_CLASS, _TEXT, _SENTENCE = (
+    _kg(x) for x in ("mention", "Mention", "text", "sentence"))
+
+
+def _emit_entity(node: str, data: dict[str, Any], names: _Names, add: Sink) -> None:
+    iri = names.entity(node)
+    add(iri, _V.type, _kg(data["type"]), None)
+    add(iri, _V.label, _text(data["name"]), None)
     for alias in data["aliases"]:
-        add((iri, SKOS.altLabel, text_literal(alias)), None)
+        add(iri, _V.alt_label, _text(alias), None)
     qid = data.get("wikidata")
     if qid:
-        add((iri, KG.wikidata, text_literal(qid)), None)
+        add(iri, _kg("wikidata"), _text(qid), None)
         if _QID.match(qid):  # links only for real Q-ids from the knowledge base
-            add((iri, OWL.sameAs, WD[qid]), None)
-            add((iri, SCHEMA.sameAs, WD[qid]), None)
+            add(iri, _V.same_as, _nt(WD[qid]), None)
+            add(iri, _V.schema_same, _nt(WD[qid]), None)
     if data.get("description"):
-        add((iri, RDFS.comment, text_literal(data["description"])), None)
+        add(iri, _V.comment, _text(data["description"]), None)
+    base = names.base
     for m in data["mentions"]:
-        mention, doc = mention_iri(m, base), m["doc"]
-        add((iri, KG.mention, mention), doc)
-        add((mention, RDF.type, KG.Mention), doc)
-        add((mention, KG.text, text_literal(m["text"])), doc)
-        add((mention, KG.startOffset, _integer(m["start"])), doc)
-        add((mention, KG.endOffset, _integer(m["end"])), doc)
-        add((mention, KG.rule, text_literal(m["rule"])), doc)
-        add((mention, KG.sentence, _integer(m["sent"])), doc)
-        add((mention, PROV.wasDerivedFrom, doc_iri(doc, base)), doc)
+        doc = m["doc"]
+        mention = f"<{base}mention/{_segment(doc)}-{m['start']}-{m['end']}>"
+        add(iri, _MENTION, mention, doc)
+        add(mention, _V.type, _MENTION_CLASS, doc)
+        add(mention, _TEXT, _text(m["text"]), doc)
+        add(mention, _START, _int(m["start"]), doc)
+        add(mention, _END, _int(m["end"]), doc)
+        add(mention, _RULE, _text(m["rule"]), doc)
+        add(mention, _SENTENCE, _int(m["sent"]), doc)
+        add(mention, _V.derived, names.doc(doc), doc)
 
 
 def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, list]]:
@@ -325,8 +408,12 @@ def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, 
     the part that is known.
     """
     spans = lambda d: {(p["doc"], p["start"], p["end"]) for p in d["provenance"]}  # noqa: E731
-    orgs = [(s, p, o, d) for s, p, o, d in kg.relations() if p in _MEMBER_OF]
-    positions = [(s, o, d) for s, p, o, d in kg.relations() if p == "holdsPosition"]
+    relations = list(kg.relations())
+    orgs_of: dict[str, list] = {}  # person -> their worksFor/ceoOf facts, with spans
+    for s, p, o, d in relations:
+        if p in _MEMBER_OF:
+            orgs_of.setdefault(s, []).append((p, o, d, spans(d)))
+    positions = [(s, o, d) for s, p, o, d in relations if p == "holdsPosition"]
     roles: dict[tuple[str, str | None, str | None], tuple[bool, list]] = {}
 
     def put(person, org, pos, former, facts):
@@ -338,98 +425,206 @@ def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, 
 
     paired: set[tuple[str, str]] = set()
     for person, pos, pdata in positions:
-        matches = [(pred, org, odata) for p2, pred, org, odata in orgs
-                   if p2 == person and spans(pdata) & spans(odata)]
+        where = spans(pdata)
+        matches = [(pred, org, odata) for pred, org, odata, ospans in orgs_of.get(person, ())
+                   if where & ospans]
         for pred, org, odata in matches:
             paired.add((person, org))
             put(person, org, pos, pdata["former"] or odata["former"],
                 [("holdsPosition", person, pos, pdata), (pred, person, org, odata)])
         if not matches:
             put(person, None, pos, pdata["former"], [("holdsPosition", person, pos, pdata)])
-    for person, pred, org, odata in orgs:
-        if (person, org) not in paired:
-            put(person, org, None, odata["former"], [(pred, person, org, odata)])
+    for person, facts in orgs_of.items():
+        for pred, org, odata, _ in facts:
+            if (person, org) not in paired:
+                put(person, org, None, odata["former"], [(pred, person, org, odata)])
     return [(k[0], k[1], k[2], v[0], v[1]) for k, v in sorted(
         roles.items(), key=lambda kv: tuple(x or "" for x in kv[0]))]
 
 
-def _emit_roles(kg: KnowledgeGraph, base: str, add: Sink) -> None:
-    nodes = dict(kg.entities())
+def _emit_roles(kg: KnowledgeGraph, names: _Names, add: Sink) -> None:
+    labels = {node: data["name"] for node, data in kg.entities()}
+    base = names.base
     for person, org, pos, former, facts in _roles(kg):
-        role = role_iri(person, org, pos, base)
-        add((role, RDF.type, KG.Role), None)
-        add((role, RDF.type, ORG.Membership), None)
-        add((role, ORG.member, entity_iri(person, base)), None)
-        add((entity_iri(person, base), ORG.hasMembership, role), None)
+        role = _nt(role_iri(person, org, pos, base))
+        add(role, _V.type, _kg("Role"), None)
+        add(role, _V.type, _V.membership, None)
+        add(role, _V.member, names.entity(person), None)
+        add(names.entity(person), _V.has_membership, role, None)
         if org:
-            add((role, ORG.organization, entity_iri(org, base)), None)
+            add(role, _V.organization, names.entity(org), None)
         if pos:
-            add((role, ORG.role, entity_iri(pos, base)), None)
-        add((role, KG.former, Literal(bool(former))), None)
-        where = ", ".join(nodes[x]["name"] for x in (pos, org) if x)
-        label = f"{nodes[person]['name']}: {'former ' if former else ''}{where}"
-        add((role, RDFS.label, text_literal(label)), None)
+            add(role, _V.role, names.entity(pos), None)
+        add(role, _kg("former"), _TRUE if former else _FALSE, None)
+        where = ", ".join(labels[x] for x in (pos, org) if x)
+        label = f"{labels[person]}: {'former ' if former else ''}{where}"
+        add(role, _V.label, _text(label), None)
         for pred, s, o, data in facts:
             for prov in data["provenance"]:
-                add((role, PROV.wasDerivedFrom, fact_iri(s, pred, o, prov, base)), None)
+                add(role, _V.derived, _nt(fact_iri(s, pred, o, prov, base)), None)
 
 
 def _emit(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> None:
     _check_base(base)
-    build = _emit_header(kg, base, add, when)
+    names = _Names(base)
+    build = _emit_header(kg, names, add, when)
     for node, data in kg.entities():
-        _emit_entity(node, data, base, add)
+        _emit_entity(node, data, names, add)
+    fact, former = _kg("Fact"), _kg("former")
     for s, p, o, data in kg.relations():
-        si, oi = entity_iri(s, base), entity_iri(o, base)
+        si, oi, pi = names.entity(s), names.entity(o), _kg(p)
         for prov in data["provenance"]:
             doc = prov["doc"]
-            st = fact_iri(s, p, o, prov, base)
-            add((si, KG[p], oi), doc)
-            add((st, RDF.type, RDF.Statement), doc)
-            add((st, RDF.type, KG.Fact), doc)
-            add((st, RDF.subject, si), doc)
-            add((st, RDF.predicate, KG[p]), doc)
-            add((st, RDF.object, oi), doc)
+            st = _nt(fact_iri(s, p, o, prov, base))
+            add(si, pi, oi, doc)
+            add(st, _V.type, _V.statement, doc)
+            add(st, _V.type, fact, doc)
+            add(st, _V.subject, si, doc)
+            add(st, _V.predicate, pi, doc)
+            add(st, _V.object, oi, doc)
             if data.get("former"):
-                add((st, KG.former, Literal(True)), doc)
-            _emit_provenance(add, st, prov, base, build)
-    _emit_roles(kg, base, add)
+                add(st, former, _TRUE, doc)
+            _emit_provenance(add, st, prov, names, build)
+    _emit_roles(kg, names, add)
+    stance, holder_p, topic_p, claim_p = (_kg(x) for x in ("Stance", "holder", "topic", "claim"))
+    has_stance, polarity_p, verb_p = _kg("hasStance"), _kg("polarity"), _kg("verb")
     for node, data in kg.stances():
-        iri = entity_iri(node, base)
+        iri = names.entity(node)
         doc = data["provenance"][0]["doc"] if data["provenance"] else None
-        holder = entity_iri(data["holder"], base)
-        add((iri, RDF.type, KG.Stance), doc)
-        add((iri, RDFS.label, text_literal(data["claim"])), doc)
-        add((holder, KG.hasStance, iri), doc)
-        add((iri, KG.holder, holder), doc)
-        add((iri, KG.topic, entity_iri(data["topic"], base)), doc)
-        add((iri, KG.claim, text_literal(data["claim"])), doc)
-        add((iri, KG.polarity, Literal(data["polarity"])), doc)
+        holder = names.entity(data["holder"])
+        add(iri, _V.type, stance, doc)
+        add(iri, _V.label, _text(data["claim"]), doc)
+        add(holder, has_stance, iri, doc)
+        add(iri, holder_p, holder, doc)
+        add(iri, topic_p, names.entity(data["topic"]), doc)
+        add(iri, claim_p, _text(data["claim"]), doc)
+        add(iri, polarity_p, _text(data["polarity"]), doc)
         if data.get("verb"):
-            add((iri, KG.verb, text_literal(data["verb"])), doc)
+            add(iri, verb_p, _text(data["verb"]), doc)
         for prov in data["provenance"]:
-            _emit_provenance(add, iri, prov, base, build)
+            _emit_provenance(add, iri, prov, names, build)
+
+
+class Statements:
+    """kg's RDF for one graph, emitted once and shared by every RDF format of a build.
+
+    ``records`` holds each statement once as ``(graph, subject, predicate, object)``
+    N-Triples terms (graph ``""`` is the default graph), sorted; ``quads`` (graph by
+    graph, default first) and ``triples`` (each once, subject by subject) are the same
+    statements as pyoxigraph terms, parsed lazily in one go by pyoxigraph.
+
+    What was read from a document (its facts, their statements, mentions and stances)
+    goes into the graph named by the document's IRI (``<base>doc/<doc-id>``, as in the
+    corpus store); entities, roles, documents and the build go into the default graph.
+
+    Examples:
+        >>> from kg.graph import KnowledgeGraph
+        >>> st = Statements(KnowledgeGraph())
+        >>> st.triple_lines()[0]
+        '<https://kg.example.org/id/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> .\\n'
+        >>> len(st.triples) == len(st.quads) == len(st.records)
+        True
+    """
+
+    def __init__(self, kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
+                 when: datetime | None = None) -> None:
+        self.base_iri = base_iri
+        graph_of: dict[str, str] = {}
+        records: list[tuple[str, str, str, str]] = []
+        append = records.append
+
+        def add(s: str, p: str, o: str, doc: str | None) -> None:
+            if doc is None:
+                append(("", s, p, o))
+                return
+            g = graph_of.get(doc)
+            if g is None:
+                g = graph_of[doc] = f"<{base_iri}doc/{_segment(doc)}>"
+            append((g, s, p, o))
+
+        _emit(kg, base_iri, add, when if when is not None else build_time())
+        self.records = sorted(set(records))
+
+    def quad_lines(self) -> list[str]:
+        """N-Quads lines, graph by graph (the default graph first), each sorted."""
+        return [f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
+                for g, s, p, o in self.records]
+
+    def triple_lines(self) -> list[str]:
+        """N-Triples lines of the union of all graphs, each triple once, sorted."""
+        return sorted({f"{s} {p} {o} .\n" for _, s, p, o in self.records})
+
+    @cached_property
+    def quads(self) -> list[Any]:
+        """Every statement as a ``pyoxigraph.Quad``, in :meth:`quad_lines` order."""
+        import pyoxigraph as ox
+
+        return list(ox.parse("".join(self.quad_lines()).encode("utf-8"),
+                             ox.RdfFormat.N_QUADS))
+
+    @cached_property
+    def triples(self) -> list[Any]:
+        """The union graph as ``pyoxigraph.Triple`` s, in :meth:`triple_lines` order."""
+        import pyoxigraph as ox
+
+        return list(ox.parse("".join(self.triple_lines()).encode("utf-8"),
+                             ox.RdfFormat.N_TRIPLES))
+
+
+def _rdflib_converter() -> Callable[[Any], Any]:
+    """pyoxigraph term -> rdflib term, memoised (IRIs and small literals recur)."""
+    import pyoxigraph as ox
+
+    cache: dict[Any, Any] = {}
+    xsd_string = str(XSD.string)
+
+    def convert(term: Any) -> Any:
+        if type(term) is ox.NamedNode:
+            key: Any = term.value
+            out = cache.get(key)
+            if out is None:
+                out = cache[key] = URIRef(key)
+            return out
+        value, datatype, language = term.value, term.datatype.value, term.language
+        key = (value, datatype, language)
+        out = cache.get(key)
+        if out is None:
+            if language:
+                out = Literal(value, lang=language)
+            elif datatype == xsd_string:
+                out = Literal(value)
+            else:
+                out = Literal(value, datatype=URIRef(datatype))
+            cache[key] = out
+        return out
+
+    return convert
 
 
 def to_rdf(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
-           when: datetime | None = None) -> Graph:
+           when: datetime | None = None, statements: Statements | None = None) -> Graph:
     """Translate ``kg`` into an rdflib Graph in kg's ontology.
 
     Args:
         kg: the graph to translate.
         base_iri: namespace of minted IRIs (ends with ``/`` or ``#``).
         when: the build time to record; default :func:`build_time` (``SOURCE_DATE_EPOCH``).
+        statements: ``kg``'s :class:`Statements`, when already emitted.
 
     Raises:
         ConfigError: ``base_iri`` is not an absolute IRI ending in ``/`` or ``#``.
     """
+    st = statements or Statements(kg, base_iri, when=when)
     g = bind_prefixes(Graph(), base_iri)
-    _emit(kg, base_iri, lambda t, _doc: g.add(t), when if when is not None else build_time())
+    term = _rdflib_converter()
+    add = g.store.add
+    for t in st.triples:
+        add((term(t.subject), term(t.predicate), term(t.object)), g, quoted=False)
     return g
 
 
 def to_dataset(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
-               when: datetime | None = None) -> Dataset:
+               when: datetime | None = None, statements: Statements | None = None) -> Dataset:
     """Like :func:`to_rdf`, with one named graph per document (for TriG and N-Quads).
 
     What was read from a document (its facts, their statements, mentions and stances)
@@ -443,21 +638,24 @@ def to_dataset(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
         >>> sorted(str(g.identifier) for g in ds.graphs() if len(g))
         ['urn:x-rdflib:default']
     """
+    import pyoxigraph as ox
+
+    st = statements or Statements(kg, base_iri, when=when)
     ds = Dataset()
     bind_prefixes(ds, base_iri)
+    term = _rdflib_converter()
     graphs: dict[str, Graph] = {}
-
-    def add(t: Triple, doc: str | None) -> None:
-        if doc is None:
-            ds.add(t)
-            return
-        if doc not in graphs:
-            graphs[doc] = ds.graph(doc_iri(doc, base_iri))
-        graphs[doc].add(t)
-
-    _emit(kg, base_iri, add, when if when is not None else build_time())
+    for q in st.quads:
+        name = q.graph_name
+        if type(name) is ox.DefaultGraph:
+            target = ds.default_graph
+        else:
+            target = graphs.get(name.value)
+            if target is None:
+                target = graphs[name.value] = ds.graph(URIRef(name.value))
+        ds.store.add((term(q.subject), term(q.predicate), term(q.object)), target,
+                     quoted=False)
     return ds
-
 
 # ----------------------------------------------------------------------------- RDF -> KG
 def _detect_base(g: Graph) -> str:
