@@ -53,13 +53,6 @@ class Exporter:
 FORMATS: Registry[Exporter] = Registry("format")
 
 
-def _sorted_lines(text: str) -> str:
-    # one statement a line, sorted: byte-identical for identical graphs. Split on LF
-    # only: str.splitlines() would also split inside literals at U+2028, U+0085...
-    lines = sorted(set(text.split("\n")) - {""})
-    return "".join(line + "\n" for line in lines)
-
-
 def _xml_cr(text: str) -> str:
     # XML parsers turn a raw CR into LF; a character reference keeps it. kg's own
     # markup never contains CR, so every CR here is inside a text value.
@@ -129,7 +122,8 @@ def _turtle(kg: KnowledgeGraph, base_iri: str) -> str:
 
 
 def _nt(kg: KnowledgeGraph, base_iri: str) -> str:
-    return _sorted_lines(_ox(kg, base_iri, "N_TRIPLES", quads=False))
+    """N-Triples, one triple a line, sorted (the statements are fed in sorted)."""
+    return _ox(kg, base_iri, "N_TRIPLES", quads=False)
 
 
 def _rdfxml(kg: KnowledgeGraph, base_iri: str) -> str:
@@ -143,7 +137,8 @@ def _trig(kg: KnowledgeGraph, base_iri: str) -> str:
 
 
 def _nquads(kg: KnowledgeGraph, base_iri: str) -> str:
-    return _sorted_lines(_ox(kg, base_iri, "N_QUADS", quads=True))
+    """N-Quads, graph by graph (the default graph first), each graph's lines sorted."""
+    return _ox(kg, base_iri, "N_QUADS", quads=True)
 
 
 _JSONLD_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -200,8 +195,11 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
         for key, values in node.items():
             if type(values) is list and len(values) == 1:
                 node[key] = values[0]
-    data = {"@context": context, "@graph": nodes}
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # one node object a line: json's C encoder (an indent would mean its slow
+    # pure-Python one) and still one subject per line to read and diff
+    lines = ",\n".join("    " + json.dumps(n, ensure_ascii=False, sort_keys=True) for n in nodes)
+    head = json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2]
+    return head + ',\n  "@graph": [\n' + lines + ("\n" if lines else "") + "  ]\n}\n"
 
 
 def _json(kg: KnowledgeGraph, base_iri: str) -> str:

@@ -241,9 +241,11 @@ def _nt(iri: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    # the four characters an N-Triples string cannot carry raw
-    return (text.replace("\\", "\\\\").replace('"', '\\"')
-            .replace("\n", "\\n").replace("\r", "\\r"))
+    # the four characters an N-Triples string cannot carry raw, and the tab, which
+    # canonical N-Triples escapes too: so kg's sorted lines stay sorted once written
+    # (clean_text has already replaced every other control character)
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
 
 
 def _text(text: Any) -> str:

@@ -169,11 +169,29 @@ def test_output_is_byte_identical_whatever_the_hash_seed():
     assert outs[0].count(b"=== ") == len(FORMATS.names()) - 1
 
 
-def test_nt_is_sorted_and_deterministic(small_kg):
-    text = serialize(small_kg, "nt")
-    lines = text.splitlines()
-    assert lines == sorted(lines)
-    assert text == serialize(small_kg, "nt")
+@pytest.mark.parametrize("which", ["small", "hostile"])
+def test_nt_is_sorted_and_deterministic(small_kg, which):
+    kg = small_kg if which == "small" else hostile_kg()
+    text = serialize(kg, "nt")
+    lines = text.split("\n")
+    assert lines[-1] == "" and lines == sorted(lines[:-1]) + [""]
+    assert len(lines) == len(set(lines))
+    assert text == serialize(kg, "nt")
+
+
+@pytest.mark.parametrize("which", ["small", "hostile"])
+def test_nquads_go_graph_by_graph_each_sorted(small_kg, which):
+    kg = small_kg if which == "small" else hostile_kg()
+    lines = serialize(kg, "nquads").split("\n")[:-1]
+    import pyoxigraph as ox
+
+    by_graph: dict[str, list[str]] = {}
+    for line in lines:
+        (quad,) = ox.parse(line.encode("utf-8"), ox.RdfFormat.N_QUADS)
+        by_graph.setdefault(str(quad.graph_name), []).append(line)
+    assert list(by_graph)[0] == "DEFAULT" and len(by_graph) == 1 + len(kg.documents)
+    for graph_lines in by_graph.values():
+        assert graph_lines == sorted(graph_lines)
 
 
 def test_node_link_json(small_kg):
