@@ -51,7 +51,9 @@ HEAD_TYPES: dict[str, EntityType] = {
         """app application assistant chatbot browser platform device phone smartphone
         handset tablet software program programme system engine website site game console
         product model tool service network format standard protocol encyclopedia
-        computer laptop car vehicle drug vaccine""".split(), EntityType.PRODUCT),
+        computer laptop car vehicle drug vaccine turbine aircraft jet plane airliner
+        truck chip processor satellite rocket medicine therapy treatment inhaler pill
+        robot drone headset camera watch speaker""".split(), EntityType.PRODUCT),
     **dict.fromkeys(
         """city town state province region county capital""".split(), EntityType.PLACE),
     **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),

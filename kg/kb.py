@@ -44,7 +44,13 @@ DEFAULT_KB = Path(__file__).resolve().parent / "kb.jsonl"
 CORPORATE_WORDS = frozenset(
     """electronics group holdings holding corporation corp inc technologies technology
     motor motors platforms systems labs international industries enterprises
-    communications networks software ventures capital research partners studios""".split()
+    communications networks software ventures capital research partners studios energy
+    power properties pharmaceuticals pharma bio biosciences biotech therapeutics health
+    healthcare medical diagnostics media entertainment financial finance bank bancorp
+    insurance resources foods brands airlines airways logistics robotics semiconductor
+    semiconductors analytics solutions services materials chemicals mining petroleum oil
+    gas utilities telecom automotive aerospace investments management advisors asset
+    group""".split()
 )
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

@@ -45,6 +45,7 @@ __all__ = ["RULE_WEIGHTS", "initials", "link_mentions", "refine_mentions"]
 RULE_WEIGHTS: dict[str, float] = {
     "kb": 5, "speaker": 4, "position": 4, "apposition": 3, "descriptor": 3, "org-name": 3,
     "copula": 2, "head-noun": 2, "name-shape": 2, "acronym": 1, "ner": 1, "demonym": 1,
+    "title-adjacent": 3, "preposition": 2, "coordination": 2,
     "repeat": 0,
 }
 _CONNECTORS = {"of", "for", "and", "the", "&", "on", "de", "in"}
@@ -150,9 +151,21 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
     # Normalised full names ("Mr." and case folded); a KB key's is its entry's name.
     full = {k: normalize_name(names[k]) if k[0] == "kb" else k[1] for k in keys}
     persons = [k for k in keys if types[k] == EntityType.PERSON and len(full[k].split()) >= 2]
+    corporate: set[tuple[str, str]] = set()
+    # "Acme" and "Acme Electronics"
+    for k in keys:
+        if types[k] not in _ORG_TYPES:
+            continue
+        for o in keys:
+            rest = names[o].split()[len(names[k].split()):]
+            if (o != k and types[o] in _ORG_TYPES and rest
+                    and names[o].lower().startswith(names[k].lower() + " ")
+                    and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest)):
+                groups.union(o, k)
+                corporate.add(k)
     # Lone surnames and first names join the one person they can belong to.
     for k in keys:
-        if k[0] != "name" or len(k[1].split()) != 1:
+        if k[0] != "name" or len(k[1].split()) != 1 or k in corporate:
             continue
         word = k[1]
         owners = {groups.find(p) for p in persons
@@ -174,16 +187,6 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
                  and initials(names[o]) == short and types[o] not in (EntityType.PERSON,)}
         if len(longs) == 1:
             groups.union(longs.pop(), k)
-    # "Acme" and "Acme Electronics"
-    for k in keys:
-        if types[k] not in _ORG_TYPES:
-            continue
-        for o in keys:
-            rest = names[o].split()[len(names[k].split()):]
-            if (o != k and types[o] in _ORG_TYPES and rest
-                    and names[o].lower().startswith(names[k].lower() + " ")
-                    and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest)):
-                groups.union(o, k)
     # "Acme Institute" and "Acme Institute of Ruritania"; "Doe Foundation" and "Jane & John
     # Doe Foundation": a shorter organisation name inside a longer one.
     kb = load_kb()
@@ -338,6 +341,55 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
                                     EntityType.PRODUCT, piece.sent, "descriptor")
                 out.append(piece)
         i += 1
+    return _relabel(out, text)
+
+
+# Titles a company can hold too ("an investor in X", "a partner of Y").
+_SHARED_TITLES = frozenset("""investor partner owner head host producer developer designer
+    consultant adviser advisor provider supplier leader operator member""".split())
+_BEFORE_TITLE = re.compile(r"^(?:,\s+(?:who\s+(?:is|was)\s+)?(?:(?:a|an|the)\s+)?(?:former\s+)?|\s+as\s+)$")
+_WEAK_RULES = frozenset({"ner", "repeat", "name-shape", "head-noun"})
+
+
+def _relabel(ms: list[Mention], text: str) -> list[Mention]:
+    """Types the words around a name make plain, where the NER guessed:
+
+    - next to a person's title ("Jane Doe, an analyst", "chief executive Jane Doe",
+      "appointed Jane Doe as chief executive") -> Person;
+    - "in Name" for a one-word "person" -> Place ("a mall in Kent");
+    - a "person" listed with companies ("competes with Acme and Widget Works") -> Company,
+      unless part of its name is used alone elsewhere (a surname).
+    """
+    out = list(ms)
+    for k, m in enumerate(out):
+        if m.rule not in _WEAK_RULES:
+            continue
+        prev = out[k - 1] if k > 0 else None
+        nxt = out[k + 1] if k + 1 < len(out) else None
+        label, rule = None, ""
+        if m.label == EntityType.PLACE and any(
+                re.search(r"[A-Za-z][\w-]*\d|\d[\w-]*[A-Za-z]", w) for w in m.text.split()):
+            label, rule = EntityType.PRODUCT, "name-shape"  # "the SV-15": a model, not a place
+        elif m.label != EntityType.PERSON:
+            titled = [p for p, gap in ((nxt, text[m.end : nxt.start] if nxt else ""),
+                                       (prev, text[prev.end : m.start] if prev else ""))
+                      if p is not None and p.label == EntityType.POSITION
+                      and p.text.split()[-1].lower().rstrip("s") not in _SHARED_TITLES
+                      and ((p is nxt and _BEFORE_TITLE.match(gap)) or (p is prev and gap == " "))]
+            if titled and not text[m.end : m.end + 2] in ("'s", "’s"):
+                label, rule = EntityType.PERSON, "title-adjacent"
+        elif len(m.text.split()) == 1 and text[max(0, m.start - 4) : m.start] == " in " and (
+                text[m.end : m.end + 2] not in ("'s", "’s")):
+            label, rule = EntityType.PLACE, "preposition"
+        else:
+            listed = [p for p in (prev, nxt) if p is not None and p.label == EntityType.COMPANY
+                      and re.fullmatch(r",?\s+(?:and|or)\s+",
+                                       text[min(p.end, m.end) : max(p.start, m.start)])]
+            alone = any(_alone_elsewhere(w, m, text) for w in m.text.split() if len(w) > 2)
+            if listed and not alone:
+                label, rule = EntityType.COMPANY, "coordination"
+        if label is not None:
+            out[k] = Mention(m.doc_id, m.start, m.end, m.text, label, m.sent, rule)
     return out
 
 

@@ -242,3 +242,47 @@ def test_bracketed_short_form_must_abbreviate(text, joined):
 def test_sentence_full_stop_is_not_part_of_a_name(text, surface, expected):
     doc, ms = mentions(text, (surface, T.COMPANY))
     assert [m.text for m in refine_mentions(ms, doc)] == [expected]
+
+
+@pytest.mark.parametrize(("text", "spans", "expected"), [
+    # a name next to a person's title is a person
+    ("Ola Brandt, an energy analyst, spoke.",
+     [("Ola Brandt", T.COMPANY), ("energy analyst", T.POSITION, "position")], T.PERSON),
+    ("Zorbix appointed Ola Brandt as chief executive.",
+     [("Zorbix", T.COMPANY, "kb"), ("Ola Brandt", T.COMPANY), ("chief executive", T.POSITION, "position")],
+     T.PERSON),
+    ("The chief executive Ola Brandt spoke.",
+     [("chief executive", T.POSITION, "position"), ("Ola Brandt", T.COMPANY)], T.PERSON),
+    # ... but not before a title a company can hold, nor as the employer
+    ("Varnix, an investor in Zorbix, spoke.",
+     [("Varnix", T.COMPANY), ("investor", T.POSITION, "position")], T.COMPANY),
+    ("Varnix's chief executive spoke.",
+     [("Varnix", T.COMPANY), ("chief executive", T.POSITION, "position")], T.COMPANY),
+    # "in Name" is a place
+    ("They own a mall in Kelby, sadly.", [("Kelby", T.PERSON)], T.PLACE),
+    ("They own a mall in Kelby's view.", [("Kelby", T.PERSON)], T.PERSON),
+    # a "person" listed with companies is a company, unless it is a surname used alone
+    ("Zorbix competes with Varnix and Quell Gamma.",
+     [("Zorbix", T.COMPANY), ("Varnix", T.COMPANY), ("Quell Gamma", T.PERSON)], T.COMPANY),
+    ("Zorbix sued Varnix and Ann Gamma. Gamma said no.",
+     [("Zorbix", T.COMPANY), ("Varnix", T.COMPANY), ("Ann Gamma", T.PERSON)], T.PERSON),
+    ("The chief of Varnix, Ann Gamma, spoke.",
+     [("Varnix", T.COMPANY), ("Ann Gamma", T.PERSON)], T.PERSON),
+    # a "place" with a digit in it is a model
+    ("They sell the ZR-15 turbine.", [("ZR-15", T.PLACE)], T.PRODUCT),
+])
+def test_context_relabels(text, spans, expected):
+    doc, ms = mentions(text, *spans)
+    target = [s for s in spans if s[0] in ("Ola Brandt", "Varnix", "Kelby", "Quell Gamma",
+                                            "Ann Gamma", "ZR-15")][-1][0]
+    got = {m.text: m.label for m in refine_mentions(ms, doc)}
+    assert got[target] == expected
+
+
+def test_company_short_name_is_not_a_founders_surname():
+    doc, ms = mentions("Greyfield Properties grew. Its founder, Rob Greyfield, left. Greyfield said so.",
+                       ("Greyfield Properties", T.COMPANY), ("Rob Greyfield", T.PERSON),
+                       ("Greyfield", T.COMPANY))
+    ents = by_name(link_mentions(ms, doc))
+    assert set(ents) == {"Greyfield Properties", "Rob Greyfield"}
+    assert "Greyfield" in ents["Greyfield Properties"].aliases
