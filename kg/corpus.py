@@ -345,11 +345,18 @@ class Corpus:
         """
         report = UpdateReport()
         db = self.db
-        if self._meta("fingerprint") != self.fingerprint:
+        reset = self._meta("fingerprint") != self.fingerprint
+        if reset:
             report.rebuilt = self._meta("fingerprint") is not None
             db.execute("DELETE FROM extractions")
+
+        def start_over() -> None:
+            # Oxigraph is opened only once extraction runs: its native threads must not
+            # be alive when --jobs forks the workers. The new fingerprint is saved after
+            # the clear, so a crash in between starts over again next time.
             self.oxigraph.clear()
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
+                       (self.fingerprint,))
         previous = dict(db.execute("SELECT source, sha256 FROM documents"))
         db.execute("DROP TABLE IF EXISTS temp.current")
         db.execute("CREATE TEMP TABLE current (seq INTEGER, source TEXT PRIMARY KEY, "
@@ -375,12 +382,17 @@ class Corpus:
 
         pending = todo()
         for extraction in extract(pending):
+            if reset:
+                start_over()
+                reset = False
             db.execute("BEGIN")
             self._put(extraction)
             db.execute("COMMIT")
             report.extracted += 1
         for _ in pending:  # whatever the extractor did not take still joins the manifest
             pass
+        if reset:
+            start_over()
         current = {s: h for s, h in db.execute("SELECT source, sha256 FROM current ORDER BY seq")}
         done = {h for (h,) in db.execute("SELECT sha256 FROM extractions")}
         for source, sha in current.items():

@@ -8,7 +8,8 @@ so a corpus streams through in constant memory however large it is.
 
 Executors:
     ``local``: ``jobs == 1`` runs in this process; ``jobs > 1`` uses a pool of worker
-    processes (started by a fork server, each loading the spaCy model once).
+    processes, forked from this one after it loaded the spaCy model (or, when this
+    process runs other threads, started by a fork server and loading the model each).
     ``dask``: Dask distributed. With ``scheduler`` (``tcp://HOST:PORT``) the batches go
     to that cluster's workers; without it a local cluster of ``jobs`` workers is started.
 
@@ -136,13 +137,37 @@ def _warm(model: str | None) -> None:
         pass  # reported by the first batch, as a proper error
 
 
-def _pool(batches: Iterable[list[Document]], config: Config, jobs: int):
-    # A fork server, not fork: the parent may hold threads (Dask, tqdm's monitor), and
-    # forking those can deadlock. Preloading spaCy there keeps worker start-up cheap.
+def _context(model: str | None):
+    """Fork workers from this process when that is safe, else start them from a fork server.
+
+    Forked workers share the spaCy pipeline this process has loaded (copy-on-write), so
+    they start at once, without importing spaCy and loading the model again each: on a
+    2-core machine that start-up was a large part of what ``--jobs 2`` lost. Forking a
+    process that runs other Python threads (Dask's, a server's) can deadlock, so then a
+    fork server starts the workers, which load the model themselves.
+    """
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        from .nlp import load_nlp
+
+        try:
+            load_nlp(model)
+        except KGError:
+            pass  # reported by the first batch, as a proper error
+        # objects that exist now stay shared: the workers' garbage collector never
+        # touches them, so their pages are not copied into every worker
+        import gc
+
+        gc.freeze()
+        return multiprocessing.get_context("fork"), None
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["spacy", "kg.pipeline"])
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm,
-                               initargs=(config.model,))
+    return ctx, _warm
+
+
+def _pool(batches: Iterable[list[Document]], config: Config, jobs: int):
+    ctx, warm = _context(config.model)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=warm,
+                               initargs=(config.model,) if warm else ())
     try:
         yield from _ordered(lambda b: pool.submit(extract_batch, b, config), batches,
                             jobs * WINDOW_PER_WORKER)
@@ -152,6 +177,10 @@ def _pool(batches: Iterable[list[Document]], config: Config, jobs: int):
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if warm is None:
+            import gc
+
+            gc.unfreeze()
 
 
 def _dask_client(scheduler: str | None, jobs: int):

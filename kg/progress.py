@@ -25,6 +25,12 @@ from tqdm import tqdm
 __all__ = ["progress_bar", "show_progress", "count_documents"]
 
 
+class _Bar(tqdm):
+    # tqdm's monitor thread (started even for a disabled bar) only tunes refresh rates;
+    # without it the build stays single-threaded, so --jobs can fork its workers safely.
+    monitor_interval = 0
+
+
 def show_progress(*, quiet: bool, forced: bool | None = None, stream: IO[str] | None = None) -> bool:
     """Decide whether to draw a bar: never when quiet, else as forced, else on a TTY.
 
@@ -67,7 +73,7 @@ def progress_bar(
         >>> out.getvalue()
         ''
     """
-    return tqdm(
+    return _Bar(
         total=total, disable=not enabled, file=file or sys.stderr, unit="doc", desc=desc,
         mininterval=0.5, smoothing=0.1, dynamic_ncols=True, leave=enabled,
     )
