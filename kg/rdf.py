@@ -31,12 +31,14 @@ Examples:
 
 from __future__ import annotations
 
+import gc
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -45,7 +47,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .config import DEFAULT_BASE_IRI, Config
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .graph import ABOUT, HAS_STANCE, STANCE, KnowledgeGraph
 from .ids import short_hash
 from .types import ENTITY_TYPES, Document, Predicate
@@ -285,7 +287,16 @@ class _V:
     organization, role, membership = _nt(ORG.organization), _nt(ORG.role), _nt(ORG.Membership)
 
 
+_TERM = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+@lru_cache(maxsize=None)
 def _kg(name: str) -> str:
+    """``kg:<name>`` as an N-Triples IRI; ``name`` comes from the graph (a type, a predicate)."""
+    if not _TERM.fullmatch(name):
+        raise InputError(f"{name!r} is not a kg ontology term (an entity type or predicate "
+                         "such as 'Company' or 'worksFor'); fix the graph's node types and "
+                         "edge keys")
     return _nt(KG[name])
 
 
@@ -510,10 +521,11 @@ def _emit(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> No
 class Statements:
     """kg's RDF for one graph, emitted once and shared by every RDF format of a build.
 
-    ``records`` holds each statement once as ``(graph, subject, predicate, object)``
-    N-Triples terms (graph ``""`` is the default graph), sorted; ``quads`` (graph by
-    graph, default first) and ``triples`` (each once, subject by subject) are the same
-    statements as pyoxigraph terms, parsed lazily in one go by pyoxigraph.
+    ``ntriples`` holds the union of all graphs, one triple a line, sorted;
+    ``nquads`` the same statements graph by graph (the default graph first, then one
+    graph per document in IRI order), each graph's lines sorted. Both are canonical
+    N-Triples/N-Quads, as pyoxigraph writes them. :meth:`triples` and :meth:`quads`
+    parse them back as pyoxigraph terms, lazily, for pyoxigraph's other writers.
 
     What was read from a document (its facts, their statements, mentions and stances)
     goes into the graph named by the document's IRI (``<base>doc/<doc-id>``, as in the
@@ -522,55 +534,80 @@ class Statements:
     Examples:
         >>> from kg.graph import KnowledgeGraph
         >>> st = Statements(KnowledgeGraph())
-        >>> st.triple_lines()[0]
-        '<https://kg.example.org/id/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> .\\n'
-        >>> len(st.triples) == len(st.quads) == len(st.records)
-        True
+        >>> st.ntriples.splitlines()[0]
+        '<https://kg.example.org/id/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> .'
+        >>> st.nquads == st.ntriples, len(list(st.triples())) == st.ntriples.count("\\n")
+        (True, True)
     """
 
     def __init__(self, kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
                  when: datetime | None = None) -> None:
         self.base_iri = base_iri
-        graph_of: dict[str, str] = {}
-        records: list[tuple[str, str, str, str]] = []
-        append = records.append
+        graphs: dict[str | None, list[str]] = {None: []}
+        last: list[Any] = [None, graphs[None]]  # the document seen last and its lines
 
         def add(s: str, p: str, o: str, doc: str | None) -> None:
-            if doc is None:
-                append(("", s, p, o))
-                return
-            g = graph_of.get(doc)
-            if g is None:
-                g = graph_of[doc] = f"<{base_iri}doc/{_segment(doc)}>"
-            append((g, s, p, o))
+            if doc is not last[0]:
+                lines = graphs.get(doc)
+                if lines is None:
+                    lines = graphs[doc] = []
+                last[0], last[1] = doc, lines
+            last[1].append(f"{s} {p} {o} .\n")
 
         _emit(kg, base_iri, add, when if when is not None else build_time())
-        self.records = sorted(set(records))
-
-    def quad_lines(self) -> list[str]:
-        """N-Quads lines, graph by graph (the default graph first), each sorted."""
-        return [f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
-                for g, s, p, o in self.records]
-
-    def triple_lines(self) -> list[str]:
-        """N-Triples lines of the union of all graphs, each triple once, sorted."""
-        return sorted({f"{s} {p} {o} .\n" for _, s, p, o in self.records})
+        # strings sort much faster than tuples; within one graph a quad's line sorts as
+        # its triple's, since only the common graph term is added before " .\n"
+        self._graphs = {doc: sorted(set(lines)) for doc, lines in graphs.items()}
 
     @cached_property
-    def quads(self) -> list[Any]:
-        """Every statement as a ``pyoxigraph.Quad``, in :meth:`quad_lines` order."""
-        import pyoxigraph as ox
-
-        return list(ox.parse("".join(self.quad_lines()).encode("utf-8"),
-                             ox.RdfFormat.N_QUADS))
+    def ntriples(self) -> str:
+        """The union of all graphs as N-Triples, each triple once, sorted."""
+        if len(self._graphs) == 1:
+            return "".join(self._graphs[None])
+        return "".join(sorted(set().union(*self._graphs.values())))
 
     @cached_property
-    def triples(self) -> list[Any]:
-        """The union graph as ``pyoxigraph.Triple`` s, in :meth:`triple_lines` order."""
+    def nquads(self) -> str:
+        """N-Quads, graph by graph: the default graph, then each document's, each sorted."""
+        out = ["".join(self._graphs[None])]
+        named = sorted((f" <{self.base_iri}doc/{_segment(doc)}> .\n", lines)
+                       for doc, lines in self._graphs.items() if doc is not None)
+        for tail, lines in named:
+            out.append("".join([line[:-3] + tail for line in lines]))
+        return "".join(out)
+
+    def triples(self) -> Iterator[Any]:
+        """:attr:`ntriples` as ``pyoxigraph.Triple`` s, in order, parsed as needed."""
+        return self._parse(self.ntriples, "N_TRIPLES")
+
+    def quads(self) -> Iterator[Any]:
+        """:attr:`nquads` as ``pyoxigraph.Quad`` s, in order, parsed as needed."""
+        return self._parse(self.nquads, "N_QUADS")
+
+    @staticmethod
+    def _parse(text: str, fmt: str) -> Iterator[Any]:
         import pyoxigraph as ox
 
-        return list(ox.parse("".join(self.triple_lines()).encode("utf-8"),
-                             ox.RdfFormat.N_TRIPLES))
+        # lenient: kg minted every IRI from percent-encoded parts (and checked the
+        # base and ontology terms), so re-checking each one would only cost time
+        return ox.parse(text.encode("utf-8"), getattr(ox.RdfFormat, fmt), lenient=True)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a big, acyclic structure is built.
+
+    Each of its collections would walk every object made so far, which makes building
+    a million small objects (rdflib terms, node dicts) quadratic; nothing made here
+    forms a reference cycle, so nothing is missed.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _rdflib_converter() -> Callable[[Any], Any]:
@@ -620,8 +657,9 @@ def to_rdf(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     g = bind_prefixes(Graph(), base_iri)
     term = _rdflib_converter()
     add = g.store.add
-    for t in st.triples:
-        add((term(t.subject), term(t.predicate), term(t.object)), g, quoted=False)
+    with _no_gc():
+        for t in st.triples():
+            add((term(t.subject), term(t.predicate), term(t.object)), g, quoted=False)
     return g
 
 
@@ -647,16 +685,17 @@ def to_dataset(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     bind_prefixes(ds, base_iri)
     term = _rdflib_converter()
     graphs: dict[str, Graph] = {}
-    for q in st.quads:
-        name = q.graph_name
-        if type(name) is ox.DefaultGraph:
-            target = ds.default_graph
-        else:
-            target = graphs.get(name.value)
-            if target is None:
-                target = graphs[name.value] = ds.graph(URIRef(name.value))
-        ds.store.add((term(q.subject), term(q.predicate), term(q.object)), target,
-                     quoted=False)
+    with _no_gc():
+        for q in st.quads():
+            name = q.graph_name
+            if type(name) is ox.DefaultGraph:
+                target = ds.default_graph
+            else:
+                target = graphs.get(name.value)
+                if target is None:
+                    target = graphs[name.value] = ds.graph(URIRef(name.value))
+            ds.store.add((term(q.subject), term(q.predicate), term(q.object)), target,
+                         quoted=False)
     return ds
 
 # ----------------------------------------------------------------------------- RDF -> KG

@@ -335,3 +335,31 @@ def test_write_many_writes_every_file(tmp_path, small_kg):
     assert write_many(small_kg, files) == list(files)
     for path, fmt in files.items():
         assert path.read_text(encoding="utf-8") == serialize(small_kg, fmt)
+
+
+@pytest.mark.parametrize("which", ["small", "hostile"])
+@pytest.mark.parametrize("fmt", ["nt", "nquads"])
+def test_line_formats_are_what_pyoxigraph_writes(small_kg, which, fmt):
+    """kg writes N-Triples/N-Quads from its own canonical lines; pyoxigraph, parsing
+    them strictly and writing them again, gives back the same bytes."""
+    import pyoxigraph as ox
+
+    kg = small_kg if which == "small" else hostile_kg()
+    text = serialize(kg, fmt)
+    syntax = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.N_QUADS
+    again = ox.serialize(ox.parse(text.encode("utf-8"), syntax), format=syntax)
+    assert again.decode("utf-8") == text
+
+
+@pytest.mark.parametrize("field, value", [("type", "Not A Type"), ("key", "works for>")])
+def test_a_graph_with_a_bad_ontology_term_is_an_input_error(small_kg, field, value):
+    from kg.errors import InputError
+
+    data = small_kg.to_dict()
+    if field == "type":
+        data["nodes"][0]["type"] = value
+    else:
+        data["edges"][0]["key"] = value
+    kg = KnowledgeGraph.from_dict(data)
+    with pytest.raises(InputError, match="is not a kg ontology term"):
+        serialize(kg, "turtle")
