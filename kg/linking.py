@@ -137,10 +137,21 @@ def _display(texts: list[str]) -> str:
     return re.sub(r"^(?:the|The)\s+", "", best)
 
 
+_GUESS_RULES = frozenset({"ner", "repeat", "acronym", "demonym"})
+
+
 def _vote(ms: list[Mention]) -> EntityType:
+    """The type the mentions vote for. The NER's guesses count at most twice per type:
+    repeating a name repeats the same guess, while one description ("Acme, the
+    streaming service") is evidence of its own."""
     score: dict[EntityType, float] = defaultdict(float)
+    guesses: dict[EntityType, float] = defaultdict(float)
     for m in ms:
-        score[m.label] += RULE_WEIGHTS.get(m.rule, 1)
+        w = RULE_WEIGHTS.get(m.rule, 1)
+        if m.rule in _GUESS_RULES:
+            w = max(0.0, min(w, 2.0 - guesses[m.label]))
+            guesses[m.label] += w
+        score[m.label] += w
     return max(score, key=lambda t: (score[t], -_TYPE_ORDER.index(t)))
 
 
@@ -172,6 +183,10 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
                   if word in (full[p].split()[-1], full[p].split()[0])}
         if len(owners) == 1 and types[k] not in (EntityType.COUNTRY, EntityType.PLACE):
             groups.union(owners.pop(), k)
+            # a surname is the person's whatever the NER guessed for it alone
+            keys[k] = [m if m.label == EntityType.PERSON else Mention(
+                m.doc_id, m.start, m.end, m.text, EntityType.PERSON, m.sent, "repeat")
+                for m in keys[k]]
     # Acronyms: defined in brackets right after the long form, or matching its initials.
     by_norm = {normalize_name(names[k]): k for k in keys}
     for k, ms in keys.items():

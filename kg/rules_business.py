@@ -72,6 +72,7 @@ _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
 _REPORTING = frozenset({"say", "announce", "confirm", "tell", "state", "report", "disclose"})
+_HOLD_VERBS = frozenset({"own", "hold", "control", "buy", "acquire", "take", "have"})
 _RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land", "draw"})
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
 _UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
@@ -504,11 +505,17 @@ def investments(ctx: Context, sent: Span) -> None:
             targets = [t for h in holders for t in prep_objects(h, frozenset({"in"}), res)]
             pairs = [(s, o) for s in subjects(tok, res) for o in targets]
             conf = 0.85 if is_realis(tok) else 0.65  # "said it would invest": a commitment
-        elif tok.pos_ == "NOUN" and lemma in _STAKE_NOUNS:
-            targets = _noun_objects(ctx, tok, frozenset({"in"}))
+        elif tok.pos_ == "NOUN" and (lemma in _STAKE_NOUNS or lemma in ("percent", "%")):
             verb = governing_verb(tok)
             if verb is not None and not is_realis(verb):
                 continue
+            if lemma in ("percent", "%"):
+                # "X owns 20 percent of Y" (not "sales fell 9 percent")
+                if verb is None or verb.lemma_.lower() not in _HOLD_VERBS or tok.dep_ != "dobj":
+                    continue
+                targets = _noun_objects(ctx, tok, frozenset({"of", "in"}))
+            else:
+                targets = _noun_objects(ctx, tok, frozenset({"in"}))
             if targets:
                 owners = [c for c in tok.children if c.dep_ == "poss"]
                 owners += prep_objects(tok, frozenset({"by", "from"}), res)

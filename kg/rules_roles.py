@@ -385,12 +385,17 @@ def work_verbs(ctx: Context, sent: Span) -> None:
         else:
             continue
         for s, o in pairs:
-            rs, ro = res.resolve(s, PERSON), res.resolve(o, ORG_TYPES)
+            rs, ro = res.resolve(s, PERSON), res.resolve(o, EMPLOYER_TYPES)
             if rs is None or ro is None:
                 continue
+            if ro.entity.type == EntityType.PRODUCT:  # "has run Acme TV" (a service)
+                conf_o = 0.9
+            else:
+                conf_o = 1.0
             former = _ended(verb) or (lemma == "work" and verb.tag_ == "VBD")
             ctx.add(rs.entity, Predicate.WORKS_FOR, ro.entity, [verb, s, o],
-                    conf * min(rs.confidence, ro.confidence), f"verb-{lemma}", former=former)
+                    conf * conf_o * min(rs.confidence, ro.confidence), f"verb-{lemma}",
+                    former=former)
 
 
 _FOUND_VERBS = {"found": 0.9, "co-found": 0.9, "cofound": 0.9, "establish": 0.85,
@@ -408,6 +413,11 @@ def founder_verbs(ctx: Context, sent: Span) -> None:
             continue
         conf = _FOUND_VERBS[lemma]
         founders = subjects(verb, res, passive=False)
+        doc = verb.doc
+        if (verb.i >= 2 and doc[verb.i - 1].text == "-" and doc[verb.i - 2].lower_ == "co"
+                and not doc[verb.i - 2].whitespace_):
+            # "who co-founded X": the parser may split "co" off as the verb
+            founders += subjects(doc[verb.i - 2], res, passive=False)
         # "X started the company in 2006 with Y": Y founded it too
         founders += prep_objects(verb, frozenset({"with"}), res)
         pairs = [(s, o) for s in founders for o in objects(verb, res)]

@@ -286,3 +286,19 @@ def test_company_short_name_is_not_a_founders_surname():
     ents = by_name(link_mentions(ms, doc))
     assert set(ents) == {"Greyfield Properties", "Rob Greyfield"}
     assert "Greyfield" in ents["Greyfield Properties"].aliases
+
+
+def test_one_description_outweighs_repeated_ner_guesses():
+    text = "Lumix grew. Lumix, the streaming service, grew. Lumix won. Lumix lost. Lumix hired."
+    doc, ms = mentions(text, ("Lumix", T.PERSON), ("Lumix", T.PRODUCT, "apposition"),
+                       ("Lumix", T.PERSON), ("Lumix", T.PERSON), ("Lumix", T.PERSON))
+    assert [e.type for e in link_mentions(ms, doc)] == [T.PRODUCT]
+    doc, ms = mentions(text, ("Lumix", T.PERSON), ("Lumix", T.PRODUCT), ("Lumix", T.PERSON))
+    assert [e.type for e in link_mentions(ms, doc)] == [T.PERSON]
+
+
+def test_a_surname_is_a_person_whatever_the_ner_said():
+    doc, ms = mentions("Elva Marquez spoke. Marquez said no. Marquez left.",
+                       ("Elva Marquez", T.PERSON), ("Marquez", T.COMPANY), ("Marquez", T.COMPANY))
+    ents = link_mentions(ms, doc)
+    assert [(e.name, e.type) for e in ents] == [("Elva Marquez", T.PERSON)]

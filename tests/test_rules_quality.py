@@ -98,3 +98,20 @@ def test_no_glued_title(nlp, text):
 ])
 def test_title_of_a_unit_is_held_at_its_owner(nlp, text, expected):
     assert (("Jane Roe", "worksFor", "Intel") in _facts(nlp, text)) is expected
+
+
+@pytest.mark.parametrize(("text", "fact", "expected"), [
+    # "who co-founded X" with "co" split off by the parser
+    ("Chief executive Marcus Bell spoke. Bell, who co-founded Drivewell in 2014 with his "
+     "brother Anthony, owns a house.", ("Marcus Bell", "founderOf", "Drivewell"), True),
+    ("Chief executive Marcus Bell spoke. Bell, who co-founded Drivewell in 2014 with his "
+     "brother Anthony, owns about 20 percent of the company.",
+     ("Marcus Bell", "investedIn", "Drivewell"), True),
+    # "X owns N percent of Y"
+    ("Brookfield Asset Management, which owns 12 percent of Solvane Energy, welcomed it.",
+     ("Brookfield Asset Management", "investedIn", "Solvane Energy"), True),
+    ("Solvane Energy said its sales fell 9 percent in Japan and at Brookfield Asset Management.",
+     ("Solvane Energy", "investedIn", "Brookfield Asset Management"), False),
+])
+def test_more_facts(nlp, text, fact, expected):
+    assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
