@@ -30,7 +30,7 @@ Examples:
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -112,15 +112,19 @@ class Resolver:
         self._unit: dict[int, tuple[int, int]] = {}
         by_start = {t.idx: t.i for t in doc}
         ends = {t.idx + len(t.text): t.i for t in doc}
+        # tokens never overlap, so their starts and ends both ascend with their index
+        tok_starts = [t.idx for t in doc]
+        tok_ends = [t.idx + len(t.text) for t in doc]
         for entity in entities:
             for m in entity.mentions:
                 first = by_start.get(m.start)
                 last = ends.get(m.end)
                 if first is None or last is None:  # mention cuts a token: overlap instead
-                    toks = [t.i for t in doc if t.idx < m.end and t.idx + len(t.text) > m.start]
-                    if not toks:
+                    # the tokens overlapping the mention, found by bisection
+                    first = bisect_right(tok_ends, m.start)
+                    last = bisect_left(tok_starts, m.end) - 1
+                    if first > last:
                         continue
-                    first, last = toks[0], toks[-1]
                 for i in range(first, last + 1):
                     old = self._unit.get(i)
                     if old is None or (old[1] - old[0]) < (last - first):

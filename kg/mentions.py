@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .context import (
@@ -79,6 +80,7 @@ _SPEAKER = re.compile(
 )
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
 _CONNECTORS = {"of", "for", "and", "on", "&", "the", "de"}
+_WORD = re.compile(r"\w+")
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december""".split()
@@ -253,7 +255,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             ):
                 continue
             # Names in a title-case heading are guesses unless the body repeats them.
-            if entry is None and _heading(span.sent) and document.text.count(text) < 2:
+            if entry is None and _heading(span.sent) and not _twice(document.text, text):
                 continue
             # "the 737 MAX": a model number and a short capitalised name are one product.
             if (entry is None and len(span) == 1 and span.start >= 2 and span[0].is_upper
@@ -270,6 +272,12 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             prio = _PRIORITY["kb"] if rule == "kb" else _PRIORITY["ner"]
             out.append(_Cand(span.start_char, span.end_char, typed[0], rule, prio))
     return out
+
+
+def _twice(text: str, part: str) -> bool:
+    """``text.count(part) >= 2``, stopping at the second occurrence."""
+    first = text.find(part)
+    return first >= 0 and text.find(part, first + max(1, len(part))) >= 0
 
 
 def _trim_generic_tail(span: Span) -> Span | None:
@@ -298,7 +306,14 @@ def _kb_spans(doc: Doc) -> list[_Cand]:
 def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
     """Capitalised names the NER missed, kept only when the context says what they are
     ("Quonix Robotics, a warehouse startup, ...")."""
-    taken = [(c.start, c.end) for c in cands]
+    taken = sorted((c.start, c.end) for c in cands)
+    starts = [s for s, _ in taken]
+    max_ends = list(accumulate((e for _, e in taken), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_right(starts, end - 1)  # the candidates starting before ``end``
+        return k > 0 and max_ends[k - 1] > start
+
     out = []
     i = 0
     while i < len(doc):
@@ -312,7 +327,7 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
             continue
         span = doc[i:j]
         i = j
-        if any(s < span.end_char and span.start_char < e for s, e in taken):
+        if overlaps(span.start_char, span.end_char):
             continue
         if span[0].lower_ in _CALENDAR or _is_generic(span):
             continue
@@ -339,26 +354,89 @@ def _acronyms(cands: list[_Cand], document: Document) -> list[_Cand]:
     return out
 
 
-def _repeats(doc: Doc, chosen: list[_Cand], text: str) -> list[_Cand]:
+class _Taken:
+    """Which chosen candidate owns each character of the text (chosen ones never overlap).
+
+    Marking and asking cost the length of the span, so choosing among all candidates
+    is linear in their total length, not quadratic in their number.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.owner = [-1] * size
+        self.chosen: list[_Cand] = []
+
+    def add(self, c: _Cand) -> None:
+        self.owner[c.start : c.end] = [len(self.chosen)] * (c.end - c.start)
+        self.chosen.append(c)
+
+    def free(self, start: int, end: int) -> bool:
+        return max(self.owner[start:end], default=-1) < 0
+
+    def overlapping(self, start: int, end: int) -> list[_Cand]:
+        """The chosen candidates overlapping ``[start, end)``, in the order they were chosen."""
+        found = set(self.owner[start:end])
+        found.discard(-1)
+        return [self.chosen[k] for k in sorted(found)]
+
+
+def _word_starts(text: str) -> dict[str, list[int]]:
+    """Start offsets of every maximal ``\\w+`` run, by the run's text."""
+    index: dict[str, list[int]] = {}
+    for m in _WORD.finditer(text):
+        index.setdefault(m.group(), []).append(m.start())
+    return index
+
+
+def _occurrences(name: str, text: str, index: dict[str, list[int]]) -> list[int]:
+    """Starts of ``name`` as a whole word sequence in ``text``, left to right, not overlapping.
+
+    The same matches as ``re.finditer`` with ``(?<![\\w-])`` and ``(?![\\w-])`` around the
+    name, found from the index of word starts instead of a scan of the text per name.
+    """
+    first = _WORD.match(name)
+    if first is None:  # a name that does not open with a word character: scan
+        pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
+        return [m.start() for m in re.finditer(pattern, text)]
+    out: list[int] = []
+    after = 0
+    for s in index.get(first.group(), ()):
+        e = s + len(name)
+        if s < after or (s and text[s - 1] == "-") or not text.startswith(name, s):
+            continue
+        if e < len(text) and (text[e] == "-" or _WORD.match(text, e)):
+            continue
+        out.append(s)
+        after = e
+    return out
+
+
+def _repeats(doc: Doc, taken: _Taken, text: str) -> list[_Cand]:
     """Other occurrences of a name already found, where the NER missed it again."""
-    taken = sorted((c.start, c.end) for c in chosen)
     out: list[_Cand] = []
-    names = {text[c.start : c.end]: c.label for c in chosen
+    names = {text[c.start : c.end]: c.label for c in taken.chosen
              if c.rule not in ("position", "demonym", "speaker")}
+    index: dict[str, list[int]] | None = None
     for name, label in sorted(names.items()):
         if len(name) < 2 or not any(ch.isupper() for ch in name):
             continue
-        for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
-            s, e = m.start(), m.end()
-            if any(a < e and s < b for a, b in taken) or doc.char_span(s, e) is None:
+        if index is None:
+            index = _word_starts(text)
+        for s in _occurrences(name, text, index):
+            e = s + len(name)
+            if not taken.free(s, e) or doc.char_span(s, e) is None:
                 continue
-            out.append(_Cand(s, e, label, "repeat", 0))
-            taken.append((s, e))
+            c = _Cand(s, e, label, "repeat", 0)
+            out.append(c)
+            taken.add(c)
     return out
 
 
 def _trim_overlap(c: _Cand, chosen: list[_Cand], text: str) -> _Cand | None:
-    """``c`` less what stronger candidates took at its edges ("Analyst [Jane Doe]")."""
+    """``c`` less what stronger candidates took at its edges ("Analyst [Jane Doe]").
+
+    ``chosen`` are the stronger candidates in the order they were chosen; only those
+    overlapping ``c`` matter.
+    """
     for o in chosen:
         if c.end <= o.start or c.start >= o.end:
             continue
@@ -403,13 +481,13 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
     cands.extend(_unlabelled_names(doc, cands))
     cands.extend(_acronyms(cands, document))
     cands.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
-    chosen: list[_Cand] = []
+    taken = _Taken(len(document.text))
     for c in cands:
-        c = _trim_overlap(c, chosen, document.text)
+        c = _trim_overlap(c, taken.overlapping(c.start, c.end), document.text)
         if c is not None:
-            chosen.append(c)
-    chosen.extend(_repeats(doc, chosen, document.text))
-    chosen.sort(key=lambda c: c.start)
+            taken.add(c)
+    _repeats(doc, taken, document.text)
+    chosen = sorted(taken.chosen, key=lambda c: c.start)
     starts = _sentence_starts(doc)
     return [
         Mention(document.id, c.start, c.end, document.text[c.start : c.end], c.label,

@@ -87,26 +87,38 @@ _CLOSERS = frozenset({'"', "'", ")", "]", "}", "»"})
 
 
 def _line_breaks(doc: Doc) -> Doc:
-    for i, tok in enumerate(doc[:-1]):
-        if "\n" not in tok.text:
+    from spacy.attrs import SENT_START
+
+    if len(doc) < 2:
+        return doc
+    if doc.has_annotation("DEP"):
+        raise ValueError("kg_line_breaks must run before the parser")
+    # Sentence starts are read and written as one array: spaCy's Token.is_sent_start
+    # setter scans the whole Doc on every call, which made this component quadratic.
+    starts = doc.to_array(SENT_START).view("int64").copy()  # 1 start, -1 inside, 0 unknown
+    texts = [tok.text for tok in doc]
+    spaces = [tok.is_space for tok in doc]
+    for i in range(len(texts) - 1):
+        text = texts[i]
+        if "\n" not in text:
             continue
-        nxt = doc[i + 1]
-        first = nxt.text[:1]
-        prev = doc[i - 1].text if i else ""
-        blank = tok.text.count("\n") > 1
+        first = texts[i + 1][:1]
+        prev = texts[i - 1] if i else ""
+        blank = text.count("\n") > 1
         # A capitalised line after a line break is a new sentence (a heading, a list
         # item, one sentence a line); a lower-case one is a hard-wrapped sentence.
         if blank or first.isupper() or first.isdigit() or first in "\"'(" or prev.endswith(_TERMINAL):
-            nxt.is_sent_start = True
+            starts[i + 1] = 1
     # Inside a line, a sentence starts only after end punctuation (or a closing quote or
     # bracket): the small parser otherwise cuts a subject off its verb ("Jones | said ...").
-    for i in range(1, len(doc)):
-        tok, prev = doc[i], doc[i - 1]
-        if tok.is_sent_start is not None or tok.is_space or prev.is_space or "\n" in prev.text:
+    for i in range(1, len(texts)):
+        prev = texts[i - 1]
+        if starts[i] != 0 or spaces[i] or spaces[i - 1] or "\n" in prev:
             continue
-        if prev.text.endswith(_TERMINAL) or prev.text in _CLOSERS:
+        if prev.endswith(_TERMINAL) or prev in _CLOSERS:
             continue
-        tok.is_sent_start = False
+        starts[i] = -1
+    doc.from_array([SENT_START], starts.view("uint64"))
     return doc
 
 

@@ -78,6 +78,8 @@ class Context:
     relations: list[Relation] = field(default_factory=list)
     events: dict[str, Entity] = field(default_factory=dict)
     done: set[tuple[str, str]] = field(default_factory=set)  # (rule, key) read once per document
+    # relations by subject id, in the order added: employers() must not scan every fact
+    by_subject: dict[str, list[Relation]] = field(default_factory=dict, repr=False)
 
     def evidence(self, tokens: Iterable[Token]) -> Evidence:
         """The sentence of ``tokens`` verbatim, cut to the lines they are on.
@@ -111,13 +113,14 @@ class Context:
         rel = Relation(subject.id, predicate, obj.id, self.evidence(tokens),
                        round(max(0.0, min(1.0, confidence)), 3), rule, former)
         self.relations.append(rel)
+        self.by_subject.setdefault(rel.subject, []).append(rel)
         return rel
 
     def employers(self, person: Entity) -> list[Entity]:
         """Organisations a person was already found to work for (or lead, or found)."""
         preds = (Predicate.WORKS_FOR, Predicate.CEO_OF, Predicate.FOUNDER_OF)
-        ids = [r.object for r in self.relations if r.subject == person.id
-               and r.predicate in preds and not r.former]
+        ids = [r.object for r in self.by_subject.get(person.id, ())
+               if r.predicate in preds and not r.former]
         return [self.entities[i] for i in dict.fromkeys(ids) if i in self.entities]
 
 

@@ -28,7 +28,9 @@ Examples:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .ids import short_hash, slugify
@@ -117,7 +119,11 @@ class _PersonMention:
 
 
 class _People:
-    """Person mentions in text order, to resolve a clause's subject to a Person entity."""
+    """Person mentions in text order, to resolve a clause's subject to a Person entity.
+
+    Lookups bisect sorted offsets, so a long text costs log(mentions) per verb, not a
+    scan of every mention.
+    """
 
     def __init__(self, entities: list[Entity]) -> None:
         self.persons = [e for e in entities if e.type is EntityType.PERSON]
@@ -125,32 +131,36 @@ class _People:
             (_PersonMention(m.start, m.end, e) for e in self.persons for m in e.mentions),
             key=lambda m: (m.start, m.end),
         )
+        self._starts = [m.start for m in self.mentions]
+        # running maximum of the ends: the first mention ending after x is found by
+        # bisection even if mentions overlap
+        self._max_ends = list(accumulate((m.end for m in self.mentions), max))
+        self._surnames: dict[str, tuple[list[Entity], list[_PersonMention]]] = {}
 
     def at(self, start: int, end: int) -> Entity | None:
-        for m in self.mentions:
-            if m.start < end and start < m.end:
-                return m.entity
+        """The first person mention (in text order) that overlaps ``[start, end)``."""
+        k = bisect_right(self._max_ends, start)
+        if k < len(self.mentions) and self.mentions[k].start < end:
+            return self.mentions[k].entity
         return None
 
     def by_name(self, word: str, before: int) -> Entity | None:
         """A person whose name or alias ends with ``word`` (a surname), nearest first."""
         low = word.casefold()
-        fits = [e for e in self.persons
-                if any(n.casefold().split()[-1:] == [low] for n in {e.name, *e.aliases})]
+        if low not in self._surnames:
+            fits = [e for e in self.persons
+                    if any(n.casefold().split()[-1:] == [low] for n in {e.name, *e.aliases})]
+            self._surnames[low] = (fits, [m for m in self.mentions if m.entity in fits])
+        fits, theirs = self._surnames[low]
         if not fits:
             return None
-        earlier = [m for m in self.mentions if m.entity in fits and m.start < before]
-        return earlier[-1].entity if earlier else fits[0]
+        k = bisect_left(theirs, before, key=lambda m: m.start)
+        return theirs[k - 1].entity if k else fits[0]
 
     def before(self, pos: int, floor: int) -> Entity | None:
         """The person mentioned last before ``pos`` but not before ``floor``."""
-        found = None
-        for m in self.mentions:
-            if m.start >= pos:
-                break
-            if m.start >= floor:
-                found = m.entity
-        return found
+        k = bisect_left(self._starts, pos) - 1
+        return self.mentions[k].entity if k >= 0 and self._starts[k] >= floor else None
 
 
 def _subjects(verb: Token) -> list[Token]:
@@ -185,7 +195,7 @@ def _holder(verb: Token, people: _People, sent_starts: list[int]) -> tuple[Entit
         if person:
             return person, False
         if sub.lower_ in _PERSON_PRONOUNS:
-            k = max(i for i, s in enumerate(sent_starts) if s <= sub.idx)
+            k = bisect_right(sent_starts, sub.idx) - 1
             person = people.before(sub.idx, sent_starts[max(0, k - _WINDOW)])
             if person is None and sub.head.dep_ == "advcl" and sub.head.i < sub.head.head.i:
                 # "While she believes X, Jane Doe said Y": the main clause names her
@@ -442,10 +452,11 @@ def _sentences(doc: Doc) -> list[Span]:
     to it.
     """
     out: list[Span] = []
+    text = doc.text  # built anew on every access: once per document, not per sentence
     for sent in doc.sents:
         if out:
             prev = out[-1]
-            gap = doc.text[prev.end_char:sent.start_char]
+            gap = text[prev.end_char:sent.start_char]
             fragment = not any(t.pos_ in ("VERB", "AUX") for t in prev) and \
                 prev[-1].text not in (".", "!", "?", ":", ";") and "\n" not in prev.text + gap
             if fragment:
