@@ -181,7 +181,9 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
         word = k[1]
         owners = {groups.find(p) for p in persons
                   if word in (full[p].split()[-1], full[p].split()[0])}
-        if len(owners) == 1 and types[k] not in (EntityType.COUNTRY, EntityType.PLACE):
+        # a place the NER guessed can be a surname ("Anand said"); a known one cannot
+        guessed_place = all(m.rule in _GUESS_RULES for m in keys[k])
+        if len(owners) == 1 and (types[k] not in _PLACES or guessed_place):
             groups.union(owners.pop(), k)
             # a surname is the person's whatever the NER guessed for it alone
             keys[k] = [m if m.label == EntityType.PERSON else Mention(

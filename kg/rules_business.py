@@ -25,6 +25,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from .context import head_type
 from .coref import ORG_NOUNS, ORG_TYPES, PERSON, PLACE_TYPES, PRODUCT_NOUNS
 from .grammar import (
     IRREALIS_HEADS, agents, conjuncts, governing_verb, has_prt, is_negated, is_realis,
@@ -85,6 +86,20 @@ def _res(ctx: Context, toks, types) -> list[tuple[Entity, float, Token]]:
         if r is not None:
             out.append((r.entity, r.confidence, t))
     return out
+
+
+def _described(ctx: Context, tok: Token, types):
+    """The named thing a description stands for when the description is set off
+    after the name: "Acme, a German supplier that is ..." -> Acme (for "that" or
+    "supplier"). Returns (entity, confidence) or None."""
+    t = tok
+    if t.lower_ in ("that", "which", "who") and t.head.dep_ == "relcl":
+        t = t.head.head
+    if t.pos_ == "NOUN" and t.dep_ == "appos":
+        e = ctx.res.entity_at(t.head, types)
+        if e is not None:
+            return e, 0.9
+    return None
 
 
 def _np_head(ctx: Context, tok: Token) -> Token:
@@ -642,13 +657,16 @@ def subsidiaries(ctx: Context, sent: Span) -> None:
                 pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in agents(tok, res)]
         for k, p, conf in pairs:
             rk, rp = res.resolve(k, THING), res.resolve(p, ORG_TYPES)
-            if rk is None or rp is None:
+            if rp is None:
+                continue
+            kid = (rk.entity, rk.confidence) if rk is not None else _described(ctx, k, THING)
+            if kid is None:
                 continue
             # a unit typed as a product ("YouTube, a subsidiary of Google") is its product
-            pred = (Predicate.PRODUCT_OF if rk.entity.type == EntityType.PRODUCT
+            pred = (Predicate.PRODUCT_OF if kid[0].type == EntityType.PRODUCT
                     else Predicate.SUBSIDIARY_OF)
-            ctx.add(rk.entity, pred, rp.entity, [tok, k, p],
-                    conf * min(rk.confidence, rp.confidence), f"subsidiary-{lemma}")
+            ctx.add(kid[0], pred, rp.entity, [tok, k, p],
+                    conf * min(kid[1], rp.confidence), f"subsidiary-{lemma}")
 
 
 # ----------------------------------------------------------------------- locatedIn
@@ -682,15 +700,18 @@ def locations(ctx: Context, sent: Span) -> None:
             seen.add(root.i)
             for place, pt in _places_modifying(ctx, root):
                 ctx.add(org_ent, Predicate.LOCATED_IN, place, [root, pt], 0.8, "place-modifier")
-        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in ORG_NOUNS and res.entity_at(tok) is None:
+        elif tok.pos_ == "NOUN" and (tok.lemma_.lower() in ORG_NOUNS or head_type(
+                tok.lemma_) in (EntityType.COMPANY, EntityType.ORGANIZATION)) \
+                and res.entity_at(tok) is None:
             places = _places_modifying(ctx, tok)
             if not places:
                 continue
-            r = res.resolve(tok, ORG_TYPES)
-            if r is None:
+            r = res.resolve(tok, ORG_TYPES) if tok.lemma_.lower() in ORG_NOUNS else None
+            found = (r.entity, r.confidence) if r is not None else _described(ctx, tok, ORG_TYPES)
+            if found is None:
                 continue
             for place, pt in places:
-                ctx.add(r.entity, Predicate.LOCATED_IN, place, [tok, pt], 0.85 * r.confidence,
+                ctx.add(found[0], Predicate.LOCATED_IN, place, [tok, pt], 0.85 * found[1],
                         "place-modifier")
         elif tok.lemma_.lower() in ("base", "headquarter", "headquartered", "locate") \
                 and tok.tag_ == "VBN":

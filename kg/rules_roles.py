@@ -418,9 +418,15 @@ def founder_verbs(ctx: Context, sent: Span) -> None:
                 and not doc[verb.i - 2].whitespace_):
             # "who co-founded X": the parser may split "co" off as the verb
             founders += subjects(doc[verb.i - 2], res, passive=False)
+            # ... and then lose the words around it: "Jane Doe co-founded Acme"
+            if not founders and verb.i >= 3 and res.entity_at(doc[verb.i - 3], PERSON):
+                founders.append(doc[verb.i - 3])
         # "X started the company in 2006 with Y": Y founded it too
         founders += prep_objects(verb, frozenset({"with"}), res)
-        pairs = [(s, o) for s in founders for o in objects(verb, res)]
+        objs = objects(verb, res)
+        if not objs and founders and verb.i + 1 < len(doc) and res.entity_at(doc[verb.i + 1]):
+            objs = [doc[verb.i + 1]]  # the object the broken parse hung elsewhere
+        pairs = [(s, o) for s in founders for o in objs]
         pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
         for s, o in pairs:
             rs = res.resolve(s, PERSON)

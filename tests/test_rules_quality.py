@@ -115,3 +115,19 @@ def test_title_of_a_unit_is_held_at_its_owner(nlp, text, expected):
 ])
 def test_more_facts(nlp, text, fact, expected):
     assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
+
+
+@pytest.mark.parametrize(("text", "fact", "expected"), [
+    # a description set off after the name stands for it
+    ("The parts were made by Zorvex, a German supplier that is a subsidiary of Continental.",
+     ("Zorvex", "subsidiaryOf", "Continental"), True),
+    ("The parts were made by Zorvex, a German supplier that is a subsidiary of Continental.",
+     ("Zorvex", "locatedIn", "Germany"), True),
+    ("Quandro Labs, a Swedish supplier, grew.", ("Quandro Labs", "locatedIn", "Sweden"), True),
+    ("Quandro Labs sold parts to a Swedish supplier.", ("Quandro Labs", "locatedIn", "Sweden"), False),
+    # "Jane Doe co-founded Acme", however the parser splits "co-"
+    ("Ravi Menon co-founded Paxwell, a payments startup, in 2018.",
+     ("Ravi Menon", "founderOf", "Paxwell"), True),
+])
+def test_described_and_split_parses(nlp, text, fact, expected):
+    assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
