@@ -206,10 +206,26 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
 
 
 def _json(kg: KnowledgeGraph, base_iri: str) -> str:
+    """kg's node-link JSON (:meth:`KnowledgeGraph.to_dict`), one node or edge a line.
+
+    One item a line keeps json's C encoder (an indent would mean its pure-Python one,
+    the slowest part of a build's exports) and still reads and diffs line by line.
+    """
+    data = kg.to_dict()
+    parts = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            text = "[\n" + ",\n".join(
+                "  " + json.dumps(v, ensure_ascii=False, sort_keys=True) for v in value) + "\n ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        parts.append(f" {json.dumps(key)}: {text}")
     # kg's own format stays lossless: what clean_text would replace (a lone surrogate,
     # which UTF-8 cannot carry; U+FEFF, ...) is written as a JSON \\u escape instead,
     # which json.loads reads back as the same character.
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", kg.to_json())
+    text = "{\n" + ",\n".join(parts) + "\n}\n"
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff]")
@@ -277,18 +293,27 @@ def _csv(kg: KnowledgeGraph, base_iri: str) -> str:
     from .rdf import _decimal, entity_iri
 
     names = {n: d["name"] for n, d in kg.entities()}
+    # an entity's IRI and label cells recur on many rows: make each once
+    nodes: dict[str, tuple[str, str]] = {}
+
+    def node(n: str) -> tuple[str, str]:
+        cells = nodes.get(n)
+        if cells is None:
+            cells = nodes[n] = (str(entity_iri(n, base_iri)), _cell(names.get(n, n)))
+        return cells
+
+    sources = {d: _cell(doc.source) for d, doc in kg.documents.items()}
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(CSV_COLUMNS)
     for s, p, o, data in kg.relations():
+        (s_iri, s_label), (o_iri, o_label) = node(s), node(o)
+        former = "true" if data.get("former") else "false"
         for prov in data["provenance"]:
-            doc = kg.documents.get(prov["doc"])
             out.writerow([
-                str(entity_iri(s, base_iri)), _cell(names.get(s, s)), p,
-                str(entity_iri(o, base_iri)), _cell(names.get(o, o)), _cell(prov["evidence"]),
-                str(_decimal(prov["confidence"])), _cell(doc.source if doc else ""),
-                _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]),
-                "true" if data.get("former") else "false",
+                s_iri, s_label, p, o_iri, o_label, _cell(prov["evidence"]),
+                str(_decimal(prov["confidence"])), sources.get(prov["doc"], ""),
+                _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]), former,
             ])
     return buf.getvalue()
 

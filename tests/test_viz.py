@@ -374,3 +374,17 @@ def test_bytes_do_not_depend_on_the_hash_seed():
                            capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "987")}
     assert len(outs) == 1
+
+
+def test_layout_of_a_big_graph_samples_repulsion_and_stays_deterministic():
+    """Past _EXACT linked nodes each step costs O(n): still seeded, finite and spread out."""
+    import math
+
+    from kg.viz import _EXACT, _layout
+
+    n = _EXACT + 100
+    edges = [(i, (i * 7 + 1) % n) for i in range(n)]
+    first = _layout(n, edges, iterations=10)
+    assert first == _layout(n, edges, iterations=10)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in first)
+    assert len(set(first)) > 0.95 * n  # nodes are not piled on one another
