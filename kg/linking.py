@@ -318,6 +318,11 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
             ms[i + 1] = merged  # type: ignore[assignment]
             i += 1
             continue
+        if ": " in m.text and m.label not in (EntityType.POSITION,):
+            # "Interview: Acme Bank" from a heading: the label before the colon is not a name
+            cut = m.text.rindex(": ") + 2
+            if m.text[cut : cut + 1].isupper():
+                m = _mention(m, m.start + cut, m.end, text=text)  # type: ignore[assignment]
         trimmed = re.sub(r"(?:\s+(?:and|&|of|or))+$", "", m.text)
         # "... chief executive of X." : a sentence's full stop is not part of the name
         if (trimmed.endswith(".") and trimmed.count(".") == 1 and len(trimmed) > 1

@@ -302,3 +302,12 @@ def test_a_surname_is_a_person_whatever_the_ner_said():
                        ("Elva Marquez", T.PERSON), ("Marquez", T.COMPANY), ("Marquez", T.COMPANY))
     ents = link_mentions(ms, doc)
     assert [(e.name, e.type) for e in ents] == [("Elva Marquez", T.PERSON)]
+
+
+@pytest.mark.parametrize(("text", "surface", "expected"), [
+    ("Q&A: Nordby Bank's new boss", "Q&A: Nordby Bank", "Nordby Bank"),
+    ("Nordby Bank: a history", "Nordby Bank", "Nordby Bank"),
+])
+def test_heading_label_before_a_colon_is_not_part_of_a_name(text, surface, expected):
+    doc, ms = mentions(text, (surface, T.COMPANY))
+    assert [m.text for m in refine_mentions(ms, doc)] == [expected]
