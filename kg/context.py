@@ -40,7 +40,8 @@ HEAD_TYPES: dict[str, EntityType] = {
         """company companies firm corporation giant maker carmaker automaker chipmaker
         phonemaker startup start-up retailer manufacturer conglomerate provider supplier
         rival competitor leader airline bank insurer brand business subsidiary operator
-        studio""".split(), EntityType.COMPANY),
+        studio chain supermarket grocer lender miner carrier dealer distributor exporter
+        utility drugmaker toymaker""".split(), EntityType.COMPANY),
     **dict.fromkeys(
         """agency regulator commission watchdog nonprofit non-profit charity foundation
         university institute organization organisation ministry department court council
@@ -59,7 +60,10 @@ HEAD_TYPES: dict[str, EntityType] = {
     **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),
     **dict.fromkeys(
         [*STRONG_HEADS, *WEAK_HEADS, "singer", "actor", "actress", "player", "billionaire",
-         "businessman", "businesswoman", "student", "politician", "activist"],
+         "businessman", "businesswoman", "student", "politician", "activist", "filmmaker",
+         "moviemaker", "policymaker", "peacemaker", "winemaker", "dressmaker", "matchmaker",
+         "kingmaker", "dealmaker", "playmaker", "homemaker", "troublemaker", "rainmaker",
+         "decisionmaker"],
         EntityType.PERSON),
 }
 # "news service", "social network": the modifier changes what the head says.
@@ -95,6 +99,8 @@ def head_type(head: str, modifier: str | None = None) -> EntityType | None:
         head = head[:-1]
     if modifier and (modifier.lower(), head) in _MODIFIED_HEADS:
         return _MODIFIED_HEADS[(modifier.lower(), head)]
+    if head not in HEAD_TYPES and len(head) > 7 and head.endswith("maker"):
+        return EntityType.COMPANY  # "chipmaker", "snackmaker": any "-maker" is a firm
     return HEAD_TYPES.get(head)
 
 

@@ -165,7 +165,8 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
     corporate: set[tuple[str, str]] = set()
     # "Acme" and "Acme Electronics"
     for k in keys:
-        if types[k] not in _ORG_TYPES:
+        # a short name the NER alone typed ("Pelham" as a person) can be the company's too
+        if types[k] not in _ORG_TYPES and not all(m.rule in _GUESS_RULES for m in keys[k]):
             continue
         for o in keys:
             rest = names[o].split()[len(names[k].split()):]
@@ -354,11 +355,12 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
             continue
         made = bool(_MADE_BY.search(text[max(0, m.start - 40) : m.start])) or bool(
             out and out[-1].rule == "descriptor" and out[-1].label == EntityType.PRODUCT
-            and text[out[-1].end : m.start] in (" and ", ", ", ", and "))
+            and re.fullmatch(r"(?:\s+[a-z]+)?(?:,\s+|\s+and\s+|,\s+and\s+)",
+                             text[out[-1].end : m.start]))
         for part in _split_coordination(m, text):
             for piece in _leading_country(part, text):
-                if made and (
-                        piece.label in _ORG_TYPES and piece.rule not in ("kb",)):
+                if made and piece.rule not in ("kb",) and (
+                        piece.label in _ORG_TYPES or piece.rule in _GUESS_RULES):
                     piece = Mention(piece.doc_id, piece.start, piece.end, piece.text,
                                     EntityType.PRODUCT, piece.sent, "descriptor")
                 out.append(piece)
@@ -370,6 +372,11 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
 _SHARED_TITLES = frozenset("""investor partner owner head host producer developer designer
     consultant adviser advisor provider supplier leader operator member""".split())
 _BEFORE_TITLE = re.compile(r"^(?:,\s+(?:who\s+(?:is|was)\s+)?(?:(?:a|an|the)\s+)?(?:former\s+)?|\s+as\s+)$")
+# "competes with X", "rivals X and Y", "rivals such as X": X is a firm, not a person.
+_COMPETES = re.compile(
+    r"\b(?:compete[sd]?|competing)\s+(?:(?:directly|head-on)\s+)?(?:with|against)\s+"
+    r"(?:[A-Z][\w&'.-]*\s+(?:[A-Z][\w&'.-]*\s+)?(?:,\s+|and\s+|,\s+and\s+))?$"
+    r"|\brivals?\s+(?:such\s+as|like|including)?\s*$")
 _WEAK_RULES = frozenset({"ner", "repeat", "name-shape", "head-noun"})
 
 
@@ -409,6 +416,8 @@ def _relabel(ms: list[Mention], text: str) -> list[Mention]:
                                        text[min(p.end, m.end) : max(p.start, m.start)])]
             alone = any(_alone_elsewhere(w, m, text) for w in m.text.split() if len(w) > 2)
             if listed and not alone:
+                label, rule = EntityType.COMPANY, "coordination"
+            elif _COMPETES.search(text[max(0, m.start - 60) : m.start]) and not alone:
                 label, rule = EntityType.COMPANY, "coordination"
         if label is not None:
             out[k] = Mention(m.doc_id, m.start, m.end, m.text, label, m.sent, rule)

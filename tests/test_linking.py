@@ -311,3 +311,34 @@ def test_a_surname_is_a_person_whatever_the_ner_said():
 def test_heading_label_before_a_colon_is_not_part_of_a_name(text, surface, expected):
     doc, ms = mentions(text, (surface, T.COMPANY))
     assert [m.text for m in refine_mentions(ms, doc)] == [expected]
+
+
+@pytest.mark.parametrize(("text", "spans", "target", "expected"), [
+    # the object of "competes with" is a firm
+    ("Pelby competes with Mondo and Walkby in snacks.",
+     [("Pelby", T.COMPANY, "kb"), ("Mondo", T.PERSON), ("Walkby", T.PERSON)], "Walkby", T.COMPANY),
+    ("Pelby competes with Mondo and Walkby in snacks.",
+     [("Pelby", T.COMPANY, "kb"), ("Mondo", T.PERSON), ("Walkby", T.PERSON)], "Mondo", T.COMPANY),
+    ("Pelby hired Mondo and Walkby in June.",
+     [("Pelby", T.COMPANY, "kb"), ("Mondo", T.PERSON), ("Walkby", T.PERSON)], "Mondo", T.PERSON),
+    # "the maker of Crisko crisps and Dunby biscuits": both are products
+    ("Pelby, the maker of Crisko crisps and Dunby biscuits, grew.",
+     [("Pelby", T.COMPANY, "kb"), ("Crisko", T.PERSON), ("Dunby", T.PERSON)], "Dunby", T.PRODUCT),
+])
+def test_more_context_relabels(text, spans, target, expected):
+    doc, ms = mentions(text, *spans)
+    assert {m.text: m.label for m in refine_mentions(ms, doc)}[target] == expected
+
+
+def test_a_short_name_guessed_as_a_person_joins_its_company():
+    doc, ms = mentions("Pelby Foods grew. Shares of Pelby rose.",
+                       ("Pelby Foods", T.COMPANY, "org-name"), ("Pelby", T.PERSON))
+    assert [(e.name, e.type) for e in link_mentions(ms, doc)] == [("Pelby Foods", T.COMPANY)]
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ("snackmaker", T.COMPANY), ("chain", T.COMPANY), ("maker", T.COMPANY), ("lawmaker", T.PERSON),
+    ("filmmaker", T.PERSON), ("policymakers", T.PERSON)])
+def test_head_nouns(head, expected):
+    from kg.context import head_type
+    assert head_type(head) == expected
