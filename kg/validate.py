@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from pyoxigraph import BlankNode, NamedNode, Quad, Store
+from pyoxigraph import Literal as OxLiteral
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from .config import DEFAULT_BASE_IRI
 from .errors import ValidationError
@@ -113,42 +115,181 @@ def _short(term, g: Graph) -> str:
     return repr(text[:80] + ("..." if len(text) > 80 else ""))
 
 
-def validate_graph(g: Graph, *, shapes: Graph | None = None, ontology: bool = True) -> Report:
+def validate_graph(g: Graph, *, shapes: Graph | None = None, ontology: bool = True,
+                   store: Store | None = None, inplace: bool = False) -> Report:
     """Validate an RDF graph against kg's shapes (or ``shapes``).
+
+    pyshacl checks each focus node with rdflib, so the cost grows with the graph, not
+    faster. Two things keep it small (see :func:`split_shapes`): a node shape's property
+    shapes get the node shape's targets, so pyshacl runs each once over all its focus
+    nodes rather than once per node; and the whole-graph SPARQL shapes run on Oxigraph,
+    whose joins do not grow with the square of the graph as rdflib's do.
 
     Args:
         g: the data graph (as written by :func:`kg.rdf.to_rdf`, or parsed from a file).
         shapes: other SHACL shapes to use instead of kg's.
         ontology: mix kg's ontology in, so subclasses count (a Company is an Organization).
+        store: the same triples in an Oxigraph store (saves copying them there).
+        inplace: ``g`` (and ``store``) may be changed: the ontology is added to them
+            rather than to a copy.
     """
-    import pyshacl
-
     from .rdf import bind_prefixes, ontology_graph
 
-    report_graph: Graph
-    _, report_graph, _ = pyshacl.validate(
-        g, shacl_graph=shapes if shapes is not None else shapes_graph(),
-        ont_graph=ontology_graph() if ontology else None, inference="none",
-        allow_warnings=True, allow_infos=True, abort_on_first=False, advanced=True,
-    )
+    core, sparql = split_shapes(shapes if shapes is not None else shapes_graph())
+    onto = ontology_graph() if ontology else None
+    data = g if inplace else _copy(g)
+    if onto is not None:
+        data += onto
+    reports = [_pyshacl(data, core)]
+    if sparql is not None:
+        if store is None:
+            store = _to_store(data)  # the ontology comes along
+        else:
+            if not inplace:
+                store = _to_store(store)
+            if onto is not None:
+                store.bulk_extend(_to_quads(onto))
+        reports.append(_pyshacl(store, sparql))
     names = bind_prefixes(Graph())
     for prefix, ns in g.namespaces():
         if prefix and prefix not in dict(names.namespaces()):
             names.bind(prefix, ns)
-    findings = []
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
-        severity = report_graph.value(result, SH.resultSeverity)
-        focus, value = report_graph.value(result, SH.focusNode), report_graph.value(result, SH.value)
+    findings = [f for report in reports for f in _findings(report, names)]
+    return Report(sorted(set(findings), key=_order))
+
+
+# ---------------------------------------------------------------------------- how shapes run
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+#: What a shape may say besides sh:sparql and still run on Oxigraph: nothing whose
+#: evaluation compares literals (Oxigraph reads "x" as "x"^^xsd:string; rdflib does not).
+_SPARQL_ONLY = {*_TARGETS, SH.sparql, SH.severity, SH.message, SH.name, SH.description,
+                SH.deactivated, RDF.type, RDFS.label, RDFS.comment}
+
+
+def split_shapes(shapes: Graph) -> tuple[Graph, Graph | None]:
+    """Split ``shapes`` into what pyshacl runs on rdflib and on Oxigraph (or None).
+
+    Shapes that are nothing but SPARQL constraints go to Oxigraph; in the rest, the
+    property shapes of an unreferenced, open, active node shape get that node shape's
+    targets (and leave it), which SHACL defines to give the same results.
+
+    Examples:
+        >>> core, sparql = split_shapes(shapes_graph())
+        >>> sorted(str(s).rsplit("#")[-1] for s in sparql.subjects(SH.targetNode, None))
+        ['WholeGraph', 'WholeGraphWarnings']
+        >>> (None, SH.property, None) in core, (None, SH.targetNode, None) in core
+        (False, False)
+    """
+    sparql_shapes = {s for s in set(shapes.subjects(SH.sparql, None))
+                     if set(shapes.predicates(s, None)) <= _SPARQL_ONLY}
+    core, sparql = _copy(shapes), _copy(shapes)
+    for s in set(shapes.subjects(None, None)):
+        if any((s, t, None) in shapes for t in _TARGETS):
+            for t in _TARGETS:
+                (core if s in sparql_shapes else sparql).remove((s, t, None))
+    for node in set(core.subjects(SH.property, None)):
+        if ((None, None, node) in core or (node, SH.closed, None) in core
+                or (node, SH.deactivated, None) in core):
+            continue
+        for prop in list(core.objects(node, SH.property)):
+            for t in _TARGETS:
+                for target in core.objects(node, t):
+                    core.add((prop, t, target))
+            core.remove((node, SH.property, prop))
+    return core, (sparql if sparql_shapes else None)
+
+
+def _pyshacl(data: Graph | Store, shapes: Graph) -> Graph:
+    import pyshacl
+
+    # inplace: the data is always a copy of the caller's or one made for this check
+    _, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=None, inference="none", inplace=True,
+        allow_warnings=True, allow_infos=True, abort_on_first=False, advanced=True,
+    )
+    return report
+
+
+def _findings(report: Graph, names: Graph):
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(result, SH.resultSeverity)
+        focus, value = report.value(result, SH.focusNode), report.value(result, SH.value)
         if focus == WHOLE_GRAPH:
             focus, value = value, None
-        findings.append(Finding(
+        yield Finding(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=_short(focus, names),
-            path=_short(report_graph.value(result, SH.resultPath), names),
-            message=str(report_graph.value(result, SH.resultMessage) or "constraint not met"),
+            path=_short(report.value(result, SH.resultPath), names),
+            message=str(report.value(result, SH.resultMessage) or "constraint not met"),
             value=_short(value, names),
-        ))
-    return Report(sorted(set(findings), key=_order))
+        )
+
+
+# ---------------------------------------------------------------------------- rdflib <-> Oxigraph
+def _copy(g: Graph) -> Graph:
+    copy = Graph()
+    for prefix, ns in g.namespaces():  # pyshacl's messages name classes with them
+        copy.bind(prefix, ns, override=True, replace=True)
+    copy += g
+    return copy
+
+
+def _ox_term(term, blanks: dict | None = None):
+    if isinstance(term, URIRef):
+        return NamedNode(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return OxLiteral(str(term), language=term.language)
+        return OxLiteral(str(term), datatype=NamedNode(term.datatype) if term.datatype else None)
+    if blanks is None:
+        return BlankNode(str(term))
+    if term not in blanks:
+        blanks[term] = BlankNode()  # rdflib allows ids that Oxigraph does not
+    return blanks[term]
+
+
+def _to_quads(g: Graph):
+    blanks: dict = {}
+    return (Quad(*(_ox_term(t, blanks) for t in triple)) for triple in g)
+
+
+def _to_store(source: Graph | Store) -> Store:
+    store = Store()
+    store.bulk_extend(source if isinstance(source, Store) else _to_quads(source))
+    return store
+
+
+def graph_from_quads(quads, graph: Graph | None = None) -> Graph:
+    """Add Oxigraph triples (or quads, graph names dropped) to an rdflib Graph.
+
+    Examples:
+        >>> from pyoxigraph import RdfFormat, parse
+        >>> g = graph_from_quads(parse('<urn:a> <urn:p> "x", "y"@en, 1 .', RdfFormat.TURTLE))
+        >>> sorted(o.n3() for o in g.objects())
+        ['"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"x"', '"y"@en']
+    """
+    g = graph if graph is not None else Graph()
+    cache: dict = {}
+
+    def term(t):
+        r = cache.get(t)
+        if r is None:
+            if isinstance(t, NamedNode):
+                r = URIRef(t.value)
+            elif isinstance(t, OxLiteral):
+                dt = t.datatype.value
+                r = (Literal(t.value, lang=t.language) if t.language else
+                     Literal(t.value, datatype=None if dt == _XSD_STRING else dt))
+            else:
+                r = BNode(t.value)
+            cache[t] = r
+        return r
+
+    g.addN((term(q.subject), term(q.predicate), term(q.object), g) for q in quads)
+    return g
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def check_evidence(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI) -> list[Finding]:
@@ -198,7 +339,8 @@ def check_evidence(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI) -> list
 
 
 def validate(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
-             graph: Graph | None = None) -> Report:
+             graph: Graph | None = None, store: Store | None = None,
+             inplace: bool = False) -> Report:
     """Validate ``kg``: its RDF against the shapes, and its evidence against the documents.
 
     Args:
@@ -206,6 +348,9 @@ def validate(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
         base_iri: the base its IRIs are minted under.
         graph: the RDF to check (e.g. parsed back from the Turtle about to be written);
             default ``to_rdf(kg, base_iri)``.
+        store: ``graph``'s triples in an Oxigraph store, if at hand.
+        inplace: ``graph`` and ``store`` are the caller's to give away (see
+            :func:`validate_graph`).
 
     Examples:
         >>> validate(KnowledgeGraph()).summary()
@@ -213,7 +358,9 @@ def validate(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     """
     from .rdf import to_rdf
 
-    report = validate_graph(graph if graph is not None else to_rdf(kg, base_iri))
+    if graph is None:
+        graph, store, inplace = to_rdf(kg, base_iri), None, True
+    report = validate_graph(graph, store=store, inplace=inplace)
     report.findings = sorted(set(report.findings) | set(check_evidence(kg, base_iri)),
                              key=_order)
     return report
@@ -226,9 +373,22 @@ def check_build(kg: KnowledgeGraph, turtle: str, base_iri: str = DEFAULT_BASE_IR
     up here rather than in a user's triple store.
 
     Raises:
-        ValidationError: the output violates kg's shapes or its evidence checks.
+        ValidationError: the output is not Turtle, or violates kg's shapes or its
+            evidence checks.
     """
-    report = validate(kg, base_iri, graph=Graph().parse(data=turtle, format="turtle"))
+    from pyoxigraph import RdfFormat, parse
+
+    try:  # Oxigraph's parser: strict, and many times faster than rdflib's
+        quads = list(parse(turtle, RdfFormat.TURTLE))
+    except SyntaxError as e:
+        raise ValidationError(f"the built graph is not valid Turtle ({e}); "
+                              "this is a bug in kg's serializer, please report it") from e
+    store = Store()
+    store.bulk_extend(quads)
+    from .rdf import bind_prefixes
+
+    graph = graph_from_quads(quads, bind_prefixes(Graph(), base_iri))  # the Turtle's prefixes
+    report = validate(kg, base_iri, graph=graph, store=store, inplace=True)
     require_valid(report, "the built graph")
     return report
 
