@@ -60,6 +60,10 @@ __all__ = [
 
 #: Bumped when the store's layout changes; older stores are rebuilt, not misread.
 STORE_FORMAT = 1
+#: N-Triples bytes loaded into Oxigraph between two flushes. RocksDB keeps every write
+#: in memory tables until they are flushed, so without flushes the build's memory grows
+#: with the corpus (by several times the size of the RDF); this bounds it.
+FLUSH_BYTES = 4 << 20
 DB_NAME = "extractions.sqlite"
 OXIGRAPH_DIR = "oxigraph"
 
@@ -257,6 +261,7 @@ class Corpus:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open store {str(self.path)!r}: {exc}") from None
         self._ox = None
+        self._unflushed = 0
         self.fingerprint = fingerprint(self.config)
 
     # -------------------------------------------------------------- plumbing
@@ -268,7 +273,13 @@ class Corpus:
 
     def close(self) -> None:
         """Release the store (other processes may open it afterwards)."""
+        if self._ox is not None and self._unflushed:
+            try:
+                self._ox.flush()
+            except OSError:  # the writes are in RocksDB's log all the same
+                pass
         self._ox = None
+        self._unflushed = 0
         self.db.close()
 
     @property
@@ -310,7 +321,12 @@ class Corpus:
             self.oxigraph.remove_graph(name)
         except (OSError, RuntimeError):  # not there yet
             pass
-        self.oxigraph.load(nt.encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES, to_graph=name)
+        data = nt.encode("utf-8")
+        self.oxigraph.load(data, pyoxigraph.RdfFormat.N_TRIPLES, to_graph=name)
+        self._unflushed += len(data)
+        if self._unflushed >= FLUSH_BYTES:
+            self.oxigraph.flush()
+            self._unflushed = 0
 
     def _put(self, extraction: Extraction) -> None:
         # RDF first, row second: a crash in between leaves no row, so the next run

@@ -85,7 +85,9 @@ class KnowledgeGraph:
             return
         node = g.nodes[entity.id]
         node["aliases"] = sorted((set(node["aliases"]) | entity.aliases) - {node["name"]})
-        node["mentions"] = node["mentions"] + mentions
+        # in place: copying the list for every document made merging quadratic in the
+        # mentions of an entity that many documents name
+        node["mentions"].extend(mentions)
         node["wikidata"] = node["wikidata"] or entity.wikidata
         node["description"] = node["description"] or entity.description
         votes = Counter(node["type_votes"])

@@ -216,6 +216,39 @@ def test_interrupted_build_keeps_finished_work(tmp_path, corpus_dir):
     assert kg == fresh(corpus_dir)
 
 
+class CountingFlushes:
+    """Wraps the store's Oxigraph store, counting flushes."""
+
+    def __init__(self, inner):
+        self.inner, self.flushes = inner, 0
+
+    def flush(self):
+        self.flushes += 1
+        self.inner.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("limit, during, at_close", [(1, 3, 0), (None, 0, 1)])
+def test_oxigraph_writes_are_flushed_as_they_add_up(tmp_path, corpus_dir, monkeypatch,
+                                                     limit, during, at_close):
+    # RocksDB holds unflushed writes in memory: a store must flush as it grows, or a
+    # build's memory grows with the corpus
+    import kg.corpus
+
+    if limit is not None:
+        monkeypatch.setattr(kg.corpus, "FLUSH_BYTES", limit)
+    corpus = Corpus(tmp_path / "store")
+    counting = corpus._ox = CountingFlushes(corpus.oxigraph)
+    corpus.update(read_documents([corpus_dir]), rule_extract)
+    assert counting.flushes == during
+    corpus.close()
+    assert counting.flushes == during + at_close
+    _, kg, calls = update(tmp_path / "store", corpus_dir)
+    assert calls == [] and kg == fresh(corpus_dir)
+
+
 def test_exports_are_current_only_for_the_state_that_wrote_them(tmp_path, corpus_dir):
     store, out = tmp_path / "store", tmp_path / "out"
     out.mkdir()

@@ -88,6 +88,33 @@ def test_count_documents_counts_jsonl_lines(tmp_path):
     assert count_documents([str(tmp_path)]) == 4
 
 
+@pytest.mark.parametrize("other_thread, method", [(False, "fork"), (True, "forkserver")])
+def test_workers_are_forked_only_from_a_single_threaded_process(other_thread, method,
+                                                                monkeypatch):
+    import gc
+    import threading
+
+    import kg.parallel
+    from kg.parallel import _context
+
+    if not other_thread:  # threads that earlier tests left (Dask's) must not count here
+        monkeypatch.setattr(kg.parallel.threading, "active_count", lambda: 1)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    if other_thread:
+        thread.start()
+    try:
+        # an unknown model is not loaded here: the first batch reports it
+        ctx, warm = _context("no-such-model-xyz")
+    finally:
+        stop.set()
+        if other_thread:
+            thread.join()
+        gc.unfreeze()
+    assert ctx.get_start_method() == method
+    assert (warm is None) is (method == "fork")
+
+
 # ------------------------------------------------------------- with the model
 
 

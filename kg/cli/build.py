@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -16,6 +17,31 @@ from ..validate import check_build
 from ._util import echo_err, quiet_option, warn
 
 DEFAULT_INPUT = "data/interview.txt"
+
+
+class _Rendered(Mapping):
+    """Export path -> its text, rendered when asked for (and not kept, unless kept)."""
+
+    def __init__(self, kg, out: Path, base_iri: str) -> None:
+        self.kg, self.base_iri = kg, base_iri
+        self.formats = {out / name: fmt for name, fmt in DEFAULT_FILES.items()}
+        self.kept: dict[Path, str] = {}
+
+    def keep(self, path: Path) -> str:
+        """Render ``path`` now and keep it for when it is written."""
+        self.kept[path] = self[path]
+        return self.kept[path]
+
+    def __getitem__(self, path: Path) -> str:
+        if path in self.kept:
+            return self.kept.pop(path)
+        return serialize(self.kg, self.formats[path], base_iri=self.base_iri)
+
+    def __iter__(self):
+        return iter(self.formats)
+
+    def __len__(self) -> int:
+        return len(self.formats)
 
 
 def _skipped(document, exc) -> None:
@@ -68,13 +94,13 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
         if exports_current(store_dir, out, DEFAULT_FILES, config=config):
             echo_err(f"exports in {out} are up to date", quiet=quiet)
             return
-    # Every export is rendered first, then all are staged and renamed together under
-    # the folder's lock: a failure or a kill leaves the previous exports as they were,
-    # and two builds into one folder never mix their files.
-    files = {out / name: serialize(kg, fmt, base_iri=base_iri)
-             for name, fmt in DEFAULT_FILES.items()}
+    # Every export is staged in a temp file, then all are renamed together under the
+    # folder's lock: a failure or a kill leaves the previous exports as they were, and
+    # two builds into one folder never mix their files. Each is rendered only when it
+    # is staged and dropped after, so one export at a time is in memory, not all.
+    files = _Rendered(kg, out, base_iri)
     # fails loudly, writes nothing
-    shacl = check_build(kg, files[out / "graph.ttl"], base_iri) if validate else None
+    shacl = check_build(kg, files.keep(out / "graph.ttl"), base_iri) if validate else None
     with folder_lock(out):
         written = atomic_write_many(files)
     if store_dir is not None:
