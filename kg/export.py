@@ -152,9 +152,9 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
     Written here rather than by pyoxigraph, whose JSON-LD has no context (every IRI in
     full). kg's graph has no blank nodes or lists, so compacting is only shortening
     IRIs with a prefix, ``rdf:type`` as ``@type`` and plain strings as JSON strings.
+    It reads kg's own sorted N-Triples lines, whose string escapes (``\\\\``, ``\\"``,
+    ``\\n``, ``\\r``, ``\\t``) are JSON's too.
     """
-    import pyoxigraph as ox
-
     from .rdf import RDF, _no_gc
 
     context = _jsonld_context(base_iri)
@@ -172,35 +172,43 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
             short[iri] = out
         return out
 
-    rdf_type, xsd_string = str(RDF.type), "http://www.w3.org/2001/XMLSchema#string"
+    rdf_type = f"<{RDF.type}>"
+    loads, known = json.loads, short.get
     nodes: list[dict] = []
     node: dict = {}
     subject = None
     with _no_gc():
-        for t in _statements(kg, base_iri).triples():
-            s, p, o = t.subject.value, t.predicate.value, t.object
+        for line in _statements(kg, base_iri).ntriples.split("\n")[:-1]:
+            s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
             if s != subject:
-                subject, node = s, {"@id": compact(s)}
+                subject, node = s, {"@id": compact(s[1:-1])}
                 nodes.append(node)
-            if type(o) is ox.NamedNode:
+            if o[0] == "<":
+                iri = o[1:-1]
+                iri = known(iri) or compact(iri)
                 if p == rdf_type:
-                    node.setdefault("@type", []).append(compact(o.value))
+                    node.setdefault("@type", []).append(iri)
                     continue
-                value: object = {"@id": compact(o.value)}
-            elif o.language:
-                value = {"@language": o.language, "@value": o.value}
-            elif o.datatype.value == xsd_string:
-                value = o.value
+                value: object = {"@id": iri}
             else:
-                value = {"@type": compact(o.datatype.value), "@value": o.value}
-            node.setdefault(compact(p), []).append(value)
+                end = o.rindex('"') + 1
+                text = loads(o[:end]) if "\\" in o else o[1:end - 1]
+                if end == len(o):
+                    value = text
+                elif o[end] == "@":
+                    value = {"@language": o[end + 1:], "@value": text}
+                else:  # ^^<datatype>
+                    value = {"@type": compact(o[end + 3:-1]), "@value": text}
+            key = p[1:-1]
+            node.setdefault(known(key) or compact(key), []).append(value)
     for node in nodes:
         for key, values in node.items():
             if type(values) is list and len(values) == 1:
                 node[key] = values[0]
     # one node object a line: json's C encoder (an indent would mean its slow
     # pure-Python one) and still one subject per line to read and diff
-    lines = ",\n".join("    " + json.dumps(n, ensure_ascii=False, sort_keys=True) for n in nodes)
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once
+    lines = ",\n".join(["    " + encode(n) for n in nodes])
     head = json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2]
     return head + ',\n  "@graph": [\n' + lines + ("\n" if lines else "") + "  ]\n}\n"
 
@@ -244,36 +252,73 @@ def _ontology(kg: KnowledgeGraph, base_iri: str) -> str:
     return ontology_text()
 
 
+_GRAPHML_KEYS = (  # (for, name, type): each becomes <key id="d<i>" ...>
+    ("node", "label", "string"), ("node", "name", "string"), ("node", "type", "string"),
+    ("node", "iri", "string"), ("node", "aliases", "string"), ("node", "wikidata", "string"),
+    ("node", "mentions", "int"), ("node", "polarity", "string"),
+    ("node", "confidence", "double"), ("edge", "label", "string"),
+    ("edge", "confidence", "double"), ("edge", "former", "boolean"),
+    ("edge", "evidence", "string"), ("edge", "docs", "string"),
+)
+
+
 def _graphml(kg: KnowledgeGraph, base_iri: str) -> str:
-    """Entities and stances as nodes, facts as edges, every value a scalar (Gephi, Cytoscape)."""
-    import networkx as nx
+    """Entities and stances as nodes, facts as edges, every value a scalar (Gephi, Cytoscape).
+
+    Written directly, one element a line (networkx's writer builds an ElementTree of
+    the whole graph first, several times slower); networkx reads it back.
+    """
+    from xml.sax.saxutils import escape, quoteattr
 
     from .graph import ABOUT, HAS_STANCE
     from .rdf import clean_text, entity_iri
 
-    g = nx.MultiDiGraph()
+    key_id = {(f, name): f"d{i}" for i, (f, name, _) in enumerate(_GRAPHML_KEYS)}
+    out = ["<?xml version='1.0' encoding='utf-8'?>",
+           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
+    out += [f'  <key id="{key_id[f, name]}" for="{f}" attr.name="{name}" attr.type="{t}" />'
+            for f, name, t in _GRAPHML_KEYS]
+    out.append('  <graph edgedefault="directed">')
+
+    def element(tag: str, attrs: str, kind: str, values: dict) -> None:
+        out.append(f"    <{tag} {attrs}>")
+        for name, value in values.items():
+            text = (str(value).lower() if isinstance(value, bool) else
+                    str(value) if isinstance(value, (int, float)) else escape(value))
+            out.append(f'      <data key="{key_id[kind, name]}">{text}</data>')
+        out.append(f"    </{tag}>")
+
+    edges: list[tuple[str, str, str, dict]] = []
     for node, data in kg.entities():
-        g.add_node(node, label=clean_text(data["name"]), name=clean_text(data["name"]),
-                   type=data["type"], iri=str(entity_iri(node, base_iri)),
-                   aliases=clean_text("; ".join(data["aliases"])),
-                   wikidata=data.get("wikidata") or "", mentions=len(data["mentions"]))
+        name = clean_text(data["name"])
+        element("node", f"id={quoteattr(node)}", "node", {
+            "label": name, "name": name, "type": data["type"],
+            "iri": str(entity_iri(node, base_iri)),
+            "aliases": clean_text("; ".join(data["aliases"])),
+            "wikidata": data.get("wikidata") or "", "mentions": len(data["mentions"])})
     for node, data in kg.stances():
-        g.add_node(node, label=clean_text(data["claim"]), name=clean_text(data["claim"]),
-                   type="Stance", iri=str(entity_iri(node, base_iri)),
-                   polarity=data["polarity"], confidence=float(data["confidence"]))
-        g.add_edge(data["holder"], node, key=HAS_STANCE, label=HAS_STANCE)
-        g.add_edge(node, data["topic"], key=ABOUT, label=ABOUT)
+        claim = clean_text(data["claim"])
+        element("node", f"id={quoteattr(node)}", "node", {
+            "label": claim, "name": claim, "type": "Stance",
+            "iri": str(entity_iri(node, base_iri)), "polarity": data["polarity"],
+            "confidence": float(data["confidence"])})
+        edges.append((data["holder"], node, HAS_STANCE, {"label": HAS_STANCE}))
+        edges.append((node, data["topic"], ABOUT, {"label": ABOUT}))
     for s, p, o, data in kg.relations():
         prov = data["provenance"]
-        g.add_edge(s, o, key=p, label=p, confidence=float(data["confidence"]),
-                   former=bool(data.get("former")),
-                   evidence=clean_text(" | ".join(x["evidence"] for x in prov)),
-                   docs=clean_text(" ".join(sorted({x["doc"] for x in prov}))))
-    # write_graphml, not generate_graphml: the latter splits its text with splitlines(),
-    # which also breaks at CR and U+2028 inside values
-    buf = io.BytesIO()
-    nx.write_graphml_xml(g, buf, encoding="utf-8", prettyprint=True)
-    return _xml_cr(buf.getvalue().decode("utf-8"))
+        edges.append((s, o, p, {
+            "label": p, "confidence": float(data["confidence"]),
+            "former": bool(data.get("former")),
+            "evidence": clean_text(" | ".join(x["evidence"] for x in prov)),
+            "docs": clean_text(" ".join(sorted({x["doc"] for x in prov})))}))
+    for s, o, key, values in edges:
+        element("edge", f"source={quoteattr(s)} target={quoteattr(o)} id={quoteattr(key)}",
+                "edge", values)
+    out += ["  </graph>", "</graphml>", ""]
+    return _xml_cr("\n".join(out))
 
 
 CSV_COLUMNS = ("subject", "subject_label", "predicate", "object", "object_label", "evidence",

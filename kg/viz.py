@@ -101,7 +101,7 @@ def _physics(n_nodes: int, enabled: bool) -> dict[str, Any]:
 
 #: Up to this many linked nodes the layout's repulsion is exact; past it, sampled.
 _EXACT = 2000
-_SAMPLE = 1000
+_SAMPLE = 500
 
 
 def _layout(n: int, edges: list[tuple[int, int]], *, iterations: int = 50,

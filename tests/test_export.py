@@ -363,3 +363,46 @@ def test_a_graph_with_a_bad_ontology_term_is_an_input_error(small_kg, field, val
     kg = KnowledgeGraph.from_dict(data)
     with pytest.raises(InputError, match="is not a kg ontology term"):
         serialize(kg, "turtle")
+
+
+def _networkx_graphml(kg: KnowledgeGraph) -> str:
+    """The GraphML networkx's own writer makes of kg's nodes and edges (the reference)."""
+    import networkx as nx
+
+    from kg.rdf import clean_text, entity_iri
+
+    g = nx.MultiDiGraph()
+    for node, data in kg.entities():
+        g.add_node(node, label=clean_text(data["name"]), name=clean_text(data["name"]),
+                   type=data["type"], iri=str(entity_iri(node)),
+                   aliases=clean_text("; ".join(data["aliases"])),
+                   wikidata=data.get("wikidata") or "", mentions=len(data["mentions"]))
+    for node, data in kg.stances():
+        g.add_node(node, label=clean_text(data["claim"]), name=clean_text(data["claim"]),
+                   type="Stance", iri=str(entity_iri(node)), polarity=data["polarity"],
+                   confidence=float(data["confidence"]))
+        g.add_edge(data["holder"], node, key="hasStance", label="hasStance")
+        g.add_edge(node, data["topic"], key="about", label="about")
+    for s, p, o, data in kg.relations():
+        prov = data["provenance"]
+        g.add_edge(s, o, key=p, label=p, confidence=float(data["confidence"]),
+                   former=bool(data.get("former")),
+                   evidence=clean_text(" | ".join(x["evidence"] for x in prov)),
+                   docs=clean_text(" ".join(sorted({x["doc"] for x in prov}))))
+    buf = io.BytesIO()
+    nx.write_graphml_xml(g, buf, encoding="utf-8")
+    return buf.getvalue().decode("utf-8").replace("\r", "&#13;")
+
+
+@pytest.mark.parametrize("which", ["small", "hostile"])
+def test_graphml_reads_back_as_networkx_own_writer(small_kg, which):
+    import networkx as nx
+
+    kg = small_kg if which == "small" else hostile_kg()
+
+    def read(text):
+        g = nx.read_graphml(io.StringIO(text), force_multigraph=True)
+        return (sorted(g.nodes(data=True)),
+                sorted((s, o, k, sorted(d.items())) for s, o, k, d in g.edges(keys=True, data=True)))
+
+    assert read(serialize(kg, "graphml")) == read(_networkx_graphml(kg))
