@@ -34,6 +34,10 @@ ORG_WORDS = frozenset(
     observatory tribunal police army navy government assembly forum""".split()
 )
 
+# Titles a firm can hold as well as a person ("X, a Swedish investor"): they type nothing.
+_EITHER = frozenset({"investor", "partner", "owner", "head", "host", "operator", "producer",
+                     "developer", "designer", "consultant", "adviser", "advisor"})
+
 #: Head nouns of descriptions ("the carmaker", "an AI-centred app") -> the type they give.
 HEAD_TYPES: dict[str, EntityType] = {
     **dict.fromkeys(
@@ -59,7 +63,7 @@ HEAD_TYPES: dict[str, EntityType] = {
         """city town state province region county capital""".split(), EntityType.PLACE),
     **dict.fromkeys(["country", "nation"], EntityType.COUNTRY),
     **dict.fromkeys(
-        [*STRONG_HEADS, *WEAK_HEADS, "singer", "actor", "actress", "player", "billionaire",
+        [*(STRONG_HEADS | WEAK_HEADS) - _EITHER, "singer", "actor", "actress", "player", "billionaire",
          "businessman", "businesswoman", "student", "politician", "activist", "filmmaker",
          "moviemaker", "policymaker", "peacemaker", "winemaker", "dressmaker", "matchmaker",
          "kingmaker", "dealmaker", "playmaker", "homemaker", "troublemaker", "rainmaker",

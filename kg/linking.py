@@ -365,7 +365,46 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
                                     EntityType.PRODUCT, piece.sent, "descriptor")
                 out.append(piece)
         i += 1
-    return _relabel(out, text)
+    return _short_forms(_relabel(out, text), text)
+
+
+_SENT_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z])|\n\s*\n")
+
+
+def _short_forms(ms: list[Mention], text: str) -> list[Mention]:
+    """Later uses of a name's short form that the NER missed: "Nordby" for "Nordby Bank",
+    "Marquez" for "Elva Marquez". A short form is a whole capitalised word standing
+    alone (no capitalised neighbour) that the text never uses in lower case."""
+    forms: dict[str, EntityType] = {}
+    for m in ms:
+        words = m.text.split()
+        if m.rule == "repeat" or len(words) < 2:
+            continue
+        if m.label in _ORG_TYPES and all(w.lower().strip(".,") in CORPORATE_WORDS for w in words[1:]):
+            forms.setdefault(words[0], m.label)
+        elif m.label == EntityType.PERSON and len(words) <= 3:
+            forms.setdefault(words[-1], EntityType.PERSON)
+    taken = [(m.start, m.end) for m in ms]
+    added: list[Mention] = []
+    for word, label in sorted(forms.items()):
+        if len(word) < 3 or not word[0].isupper() or not word.isalpha() or re.search(
+                r"\b" + re.escape(word.lower()) + r"\b", text):
+            continue
+        for hit in re.finditer(r"(?<![\w&'’.-])" + re.escape(word) + r"(?![\w&-])", text):
+            s, e = hit.start(), hit.end()
+            if any(a < e and s < b for a, b in taken):
+                continue
+            before = re.search(r"(?:^|[.!?][\"'”’]?\s+|\n\s*)?([\w&.-]+)\s+$", text[max(0, s - 40) : s])
+            if before and before.group(0)[:1] in ".!?\n":
+                before = None  # the word before opens the sentence: capitalised anyway
+            after = re.match(r"\s+([\w&.-]+)", text[e : e + 40])
+            if (before and before.group(1)[:1].isupper()) or (after and after.group(1)[:1].isupper()):
+                continue
+            prev = max((m for m in ms if m.end <= s), key=lambda m: m.end, default=None)
+            sent = prev.sent + len(_SENT_BREAK.findall(text, prev.end, s)) if prev else 0
+            added.append(Mention(ms[0].doc_id, s, e, word, label, sent, "repeat"))
+            taken.append((s, e))
+    return sorted([*ms, *added], key=lambda m: (m.start, m.end))
 
 
 # Titles a company can hold too ("an investor in X", "a partner of Y").

@@ -66,6 +66,7 @@ _PARTNER_NOUNS = {"partnership": 0.85, "alliance": 0.85, "collaboration": 0.85,
                   "deal": 0.7, "tie-up": 0.8, "cooperation": 0.8}
 _ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit", "abandon",
                            "break", "quit", "dissolve", "sever", "halt", "suspend"})
+_PART_OWNED = frozenset({"partly", "partially", "jointly", "part"})
 _HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "operate",
                          "establish", "sign", "start", "announce", "end", "dissolve",
                          "continue", "wage", "fight"})
@@ -73,6 +74,7 @@ _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
 _REPORTING = frozenset({"say", "announce", "confirm", "tell", "state", "report", "disclose"})
+_PART_OWNED = frozenset({"partly", "partially", "jointly", "part"})
 _HOLD_VERBS = frozenset({"own", "hold", "control", "buy", "acquire", "take", "have"})
 _RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land", "draw"})
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
@@ -661,6 +663,11 @@ def subsidiaries(ctx: Context, sent: Span) -> None:
                 continue
             kid = (rk.entity, rk.confidence) if rk is not None else _described(ctx, k, THING)
             if kid is None:
+                continue
+            if lemma == "own" and any(c.lower_ in _PART_OWNED for c in tok.children):
+                # "X is partly owned by Y": a stake, not a parent
+                ctx.add(rp.entity, Predicate.INVESTED_IN, kid[0], [tok, k, p],
+                        conf * min(kid[1], rp.confidence), "invest-own")
                 continue
             # a unit typed as a product ("YouTube, a subsidiary of Google") is its product
             pred = (Predicate.PRODUCT_OF if kid[0].type == EntityType.PRODUCT

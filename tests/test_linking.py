@@ -342,3 +342,21 @@ def test_a_short_name_guessed_as_a_person_joins_its_company():
 def test_head_nouns(head, expected):
     from kg.context import head_type
     assert head_type(head) == expected
+
+
+def test_short_forms_the_ner_missed_are_found():
+    text = "Nordby Bank grew. Later Nordby said Elva Marquez agreed, and Marquez left Nordby."
+    doc, ms = mentions(text, ("Nordby Bank", T.COMPANY, "org-name"), ("Elva Marquez", T.PERSON))
+    got = [(m.text, m.label) for m in refine_mentions(ms, doc)]
+    assert got == [("Nordby Bank", T.COMPANY), ("Nordby", T.COMPANY), ("Elva Marquez", T.PERSON),
+                   ("Marquez", T.PERSON), ("Nordby", T.COMPANY)]
+    assert [e.name for e in link_mentions(ms, doc)] == ["Elva Marquez", "Nordby Bank"]
+
+
+@pytest.mark.parametrize("text", [
+    "Tom Price spoke. The price rose and Price left.",     # used in lower case too
+    "Tom Price spoke. Then Price Waterhouse agreed.",       # part of another name
+])
+def test_short_forms_are_not_taken_from_ambiguous_words(text):
+    doc, ms = mentions(text, ("Tom Price", T.PERSON))
+    assert [m.text for m in refine_mentions(ms, doc)] == ["Tom Price"]

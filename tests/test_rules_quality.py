@@ -131,3 +131,13 @@ def test_more_facts(nlp, text, fact, expected):
 ])
 def test_described_and_split_parses(nlp, text, fact, expected):
     assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
+
+
+@pytest.mark.parametrize(("text", "fact", "expected"), [
+    ("Quandro Bank is partly owned by Sparlund Holding, a Swedish investor.",
+     ("Sparlund Holding", "investedIn", "Quandro Bank"), True),
+    ("Quandro Bank is partly owned by Sparlund Holding, a Swedish investor.",
+     ("Quandro Bank", "subsidiaryOf", "Sparlund Holding"), False),
+])
+def test_part_ownership_is_a_stake(nlp, text, fact, expected):
+    assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
