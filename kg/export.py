@@ -26,7 +26,8 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,8 @@ from .graph import KnowledgeGraph
 from .io import atomic_write_many, atomic_write_text
 from .registry import Registry
 
-__all__ = ["Exporter", "FORMATS", "serialize", "serialize_many", "write", "write_many",
-           "DEFAULT_FILES"]
+__all__ = ["Exporter", "FORMATS", "serialize", "serialize_many", "shared_emission", "write",
+           "write_many", "DEFAULT_FILES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,9 +431,29 @@ def serialize_many(kg: KnowledgeGraph, formats: Iterable[str], *,
         True
     """
     exporters = {fmt: FORMATS.get(fmt) for fmt in formats}
+    with shared_emission():
+        return {fmt: exp.render(kg, base_iri) for fmt, exp in exporters.items()}
+
+
+@contextmanager
+def shared_emission() -> Iterator[None]:
+    """Within this block, :func:`serialize` emits each graph's RDF statements once.
+
+    For callers that render formats one at a time (to keep one text in memory at a
+    time) but want the RDF formats to share one emission, as :func:`serialize_many`
+    does. The graphs must not change inside the block.
+
+    Examples:
+        >>> from kg.graph import KnowledgeGraph
+        >>> kg = KnowledgeGraph()
+        >>> with shared_emission():
+        ...     ttl, nt = serialize(kg, "ttl"), serialize(kg, "nt")
+        >>> nt == serialize(kg, "nt")
+        True
+    """
     token = _SESSION.set({})
     try:
-        return {fmt: exp.render(kg, base_iri) for fmt, exp in exporters.items()}
+        yield
     finally:
         _SESSION.reset(token)
 

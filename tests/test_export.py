@@ -406,3 +406,18 @@ def test_graphml_reads_back_as_networkx_own_writer(small_kg, which):
                 sorted((s, o, k, sorted(d.items())) for s, o, k, d in g.edges(keys=True, data=True)))
 
     assert read(serialize(kg, "graphml")) == read(_networkx_graphml(kg))
+
+
+def test_shared_emission_emits_once_across_serialize_calls(small_kg, monkeypatch):
+    import kg.rdf
+    from kg.export import shared_emission
+
+    made = []
+    real = kg.rdf.Statements.__init__
+    monkeypatch.setattr(kg.rdf.Statements, "__init__",
+                        lambda self, *a, **k: (made.append(1), real(self, *a, **k))[1])
+    with shared_emission():
+        texts = {f: serialize(small_kg, f) for f in ("turtle", "nt", "trig", "json-ld")}
+    assert len(made) == 1
+    serialize(small_kg, "nt")  # outside the block: a fresh emission
+    assert len(made) == 2 and texts["nt"] == serialize(small_kg, "nt")
