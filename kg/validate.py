@@ -219,10 +219,16 @@ def _findings(report: Graph, names: Graph):
         yield Finding(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=_short(focus, names),
-            path=_short(report.value(result, SH.resultPath), names),
+            path=_path(report, report.value(result, SH.resultPath), names),
             message=str(report.value(result, SH.resultMessage) or "constraint not met"),
             value=_short(value, names),
         )
+
+
+def _path(report: Graph, path, names: Graph) -> str:
+    inverse = report.value(path, SH.inversePath) if isinstance(path, BNode) else None
+    # a blank node's id differs on each run; an inverse path reads as SPARQL writes it
+    return "^" + _short(inverse, names) if inverse is not None else _short(path, names)
 
 
 # ---------------------------------------------------------------------------- rdflib <-> Oxigraph

@@ -15,7 +15,8 @@ from kg.errors import ValidationError
 from kg.export import write
 from kg.graph import KnowledgeGraph
 from kg.rdf import KG, to_rdf
-from kg.validate import check_build, check_evidence, validate, validate_graph
+from kg.validate import (SH, _findings, check_build, check_evidence, shapes_graph, split_shapes,
+                         validate, validate_graph)
 
 from .test_rdf import hostile_kg
 
@@ -285,3 +286,115 @@ def test_evidence_check_skips_documents_without_text(small_kg):
     doc = next(iter(back.documents.values()))
     back.documents[doc.id] = replace(doc, text="Something else entirely.")
     assert len(check_evidence(back)) == 6  # five facts and a stance, none in that text
+
+
+# ---------------------------------------------------------------------------- how the shapes run
+def _mention_text_too_long(g):
+    mention = next(g.subjects(RDF.type, KG.Mention))
+    g.set((mention, KG.text, Literal(str(g.value(mention, KG.text)) + " and more")))
+
+
+def _reference(g: Graph) -> list[str]:
+    """pyshacl on the shapes as written, ontology mixed in: what kg checked before."""
+    import pyshacl
+
+    from kg.rdf import bind_prefixes, ontology_graph
+
+    _, report, _ = pyshacl.validate(g, shacl_graph=shapes_graph(), ont_graph=ontology_graph(),
+                                    inference="none", allow_warnings=True, advanced=True)
+    names = bind_prefixes(Graph())
+    return sorted({f.line() for f in _findings(report, names)})
+
+
+WARNINGS = [
+    ("worksFor a product", lambda g: g.add((JANE, KG.worksFor, URIRef(ID + "widget")))),
+    ("mention text longer than its span", _mention_text_too_long),
+]
+
+
+@pytest.mark.parametrize("name, breakage", [(b[0], b[1]) for b in BREAKAGES] + WARNINGS,
+                         ids=[b[0] for b in BREAKAGES] + [w[0] for w in WARNINGS])
+def test_split_shapes_find_what_the_shapes_as_written_find(small_kg, name, breakage):
+    g = to_rdf(small_kg)
+    breakage(g)
+    expected = _reference(g)
+    assert expected  # each breakage is caught by the shapes as written
+    assert sorted({f.line() for f in validate_graph(g).findings}) == expected
+
+
+def test_whole_graph_warning_runs_on_oxigraph(small_kg):
+    g = to_rdf(small_kg)
+    _mention_text_too_long(g)
+    report = validate_graph(g)
+    assert report.conforms
+    assert [f.message for f in report.warnings] == [
+        "text length differs from the span its offsets give"]
+
+
+def test_validate_graph_leaves_the_callers_graph_alone(small_kg):
+    from pyoxigraph import Store
+
+    g = to_rdf(small_kg)
+    store = Store()
+    store.bulk_extend(__import__("kg.validate", fromlist=["_to_quads"])._to_quads(g))
+    before = (len(g), len(store))
+    g.remove((ACME, RDFS.label, None))
+    assert not validate_graph(g).conforms
+    assert validate_graph(g, store=store).violations  # the label check runs on g
+    assert (len(g) + 1, len(store)) == before
+
+
+SHAPE_CASES = [
+    ("open node shape", "", True),
+    ("closed node shape", "sh:closed true ; sh:ignoredProperties (rdf:type) ;", False),
+    ("deactivated node shape", "sh:deactivated false ;", False),
+]
+
+
+@pytest.mark.parametrize("name, extra, flattened", SHAPE_CASES, ids=[c[0] for c in SHAPE_CASES])
+def test_split_shapes_moves_targets_only_where_that_keeps_the_meaning(name, extra, flattened):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; {extra}
+            sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+    """, format="turtle")
+    core, sparql = split_shapes(shapes)
+    assert sparql is None
+    prop = next(shapes.objects(URIRef("urn:ex:S"), SH.property))
+    assert ((prop, SH.targetClass, URIRef("urn:ex:C")) in core) is flattened
+    assert ((URIRef("urn:ex:S"), SH.property, prop) in core) is not flattened
+
+
+def test_referenced_node_shape_keeps_its_properties():
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:D ; sh:node ex:S .
+    """, format="turtle")
+    core, _ = split_shapes(shapes)
+    assert (URIRef("urn:ex:S"), SH.property, None) in core
+
+
+@pytest.mark.parametrize("extra, on_oxigraph", [
+    ("", True),
+    ('sh:in ("a") ;', False),  # Oxigraph reads "a" as "a"^^xsd:string: stays on rdflib
+])
+def test_only_pure_sparql_shapes_run_on_oxigraph(extra, on_oxigraph):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; {extra}
+            sh:sparql [ sh:select "SELECT $this WHERE {{ $this ex:bad ?x }}" ] .
+    """, format="turtle")
+    core, sparql = split_shapes(shapes)
+    s = URIRef("urn:ex:S")
+    assert (sparql is not None and (s, SH.targetClass, None) in sparql) is on_oxigraph
+    assert ((s, SH.targetClass, None) in core) is not on_oxigraph
+
+
+def test_check_build_refuses_text_that_is_not_turtle(small_kg):
+    with pytest.raises(ValidationError, match=r"^the built graph is not valid Turtle \("):
+        check_build(small_kg, "<urn:a> <urn:p> .")
