@@ -90,6 +90,16 @@ def _res(ctx: Context, toks, types) -> list[tuple[Entity, float, Token]]:
     return out
 
 
+def _subjects(verb: Token, res) -> list[Token]:
+    """Active subjects; when there are none, a name the parser hung on the verb as a
+    compound ("Acme competes with ..." read as a noun phrase) is the subject."""
+    subs = subjects(verb, res, passive=False)
+    if subs:
+        return subs
+    return [c for c in res.children(verb) if c.dep_ == "compound" and c.i < verb.i
+            and res.entity_at(c) is not None]
+
+
 def _described(ctx: Context, tok: Token, types):
     """The named thing a description stands for when the description is set off
     after the name: "Acme, a German supplier that is ..." -> Acme (for "that" or
@@ -197,7 +207,7 @@ def product_verbs(ctx: Context, sent: Span) -> None:
         if lemma == "roll" and not has_prt(verb, "out"):
             continue
         conf = _MAKE_VERBS[lemma]
-        pairs = [(o, s) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
+        pairs = [(o, s) for s in _subjects(verb, res) for o in objects(verb, res)]
         pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             pairs += [(p, a) for p in conjuncts(verb.head, res) for a in agents(verb, res)]
@@ -399,7 +409,7 @@ def compete_verbs(ctx: Context, sent: Span) -> None:
         elif verb.pos_ != "VERB" or lemma not in ("compete", "vie", "rival") or is_negated(verb):
             continue
         else:
-            subs = subjects(verb, res)
+            subs = _subjects(verb, res)
         objs = (objects(verb, res) if lemma == "rival"
                 else prep_objects(verb, frozenset({"with", "against"}), res))
         if objs:
@@ -492,7 +502,7 @@ def partner_verbs(ctx: Context, sent: Span) -> None:
             continue
         if lemma == "team" and not has_prt(verb, "up"):
             continue
-        subs = subjects(verb, res)
+        subs = _subjects(verb, res)
         if len(subs) == 1 and subs[0].lower_ in ("they", "we") and verb.dep_ == "ccomp":
             subs = subjects(verb.head, res)  # "A and B said they would work together"
         objs = prep_objects(verb, frozenset({"with"}), res) or [
@@ -520,7 +530,7 @@ def investments(ctx: Context, sent: Span) -> None:
             # "invested $10 billion in X": the parser often hangs "in X" on the amount
             holders = [tok] + [o for o in tok.children if o.dep_ in ("dobj", "npadvmod")]
             targets = [t for h in holders for t in prep_objects(h, frozenset({"in"}), res)]
-            pairs = [(s, o) for s in subjects(tok, res) for o in targets]
+            pairs = [(s, o) for s in _subjects(tok, res) for o in targets]
             conf = 0.85 if is_realis(tok) else 0.65  # "said it would invest": a commitment
         elif tok.pos_ == "NOUN" and (lemma in _STAKE_NOUNS or lemma in ("percent", "%")):
             verb = governing_verb(tok)
@@ -596,7 +606,7 @@ def acquisitions(ctx: Context, sent: Span) -> None:
             objs = objects(tok, res)
             if lemma in ("take", "snap"):  # "took over X" with "over" read as a preposition
                 objs += prep_objects(tok, frozenset({"over", "up"}), res)
-            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objs]
+            pairs = [(s, o) for s in _subjects(tok, res) for o in objs]
             pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
             conf = _BUY_VERBS[lemma] * (0.8 if announced else 1.0)
         elif tok.pos_ == "NOUN" and lemma in ("acquisition", "purchase", "takeover", "buyout"):
@@ -651,7 +661,7 @@ def subsidiaries(ctx: Context, sent: Span) -> None:
                 children += prep_objects(head, frozenset({"of"}), res)
             pairs = [(k, p, 0.8) for k in children for p in parents]
         elif tok.pos_ == "VERB" and lemma == "own" and not is_negated(tok):
-            pairs = [(o, s, 0.7) for s in subjects(tok, res, passive=False)
+            pairs = [(o, s, 0.7) for s in _subjects(tok, res)
                      for o in objects(tok, res)]
             pairs += [(s, a, 0.75) for s in subjects(tok, res, passive=True)
                       for a in agents(tok, res)]

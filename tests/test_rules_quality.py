@@ -141,3 +141,11 @@ def test_described_and_split_parses(nlp, text, fact, expected):
 ])
 def test_part_ownership_is_a_stake(nlp, text, fact, expected):
     assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
+
+
+def test_a_subject_misparsed_as_a_compound_still_competes(nlp):
+    text = ("Arvona Semiconductor said on Monday it had hired a new chief executive, who ran the "
+            "company's data centre group.\n\nArvona competes with Nvidia and AMD in the market "
+            "for AI accelerators.")
+    found = _facts(nlp, text)
+    assert ("Arvona Semiconductor", "competitorOf", "Nvidia") in found, sorted(found)
