@@ -28,8 +28,9 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -135,7 +136,17 @@ class _People:
         # running maximum of the ends: the first mention ending after x is found by
         # bisection even if mentions overlap
         self._max_ends = list(accumulate((m.end for m in self.mentions), max))
-        self._surnames: dict[str, tuple[list[Entity], list[_PersonMention]]] = {}
+        # a name's or alias's last word (case-folded) -> the persons it may stand for
+        self._surnames: dict[str, list[int]] = {}
+        for k, e in enumerate(self.persons):
+            for n in {e.name, *e.aliases}:
+                last = n.casefold().split()[-1:]
+                if last and k not in self._surnames.setdefault(last[0], [k]):
+                    self._surnames[last[0]].append(k)
+        self._of_person: dict[int, list[int]] = {}  # person index -> its mentions' indices
+        index = {id(e): k for k, e in enumerate(self.persons)}
+        for j, m in enumerate(self.mentions):
+            self._of_person.setdefault(index[id(m.entity)], []).append(j)
 
     def at(self, start: int, end: int) -> Entity | None:
         """The first person mention (in text order) that overlaps ``[start, end)``."""
@@ -146,16 +157,14 @@ class _People:
 
     def by_name(self, word: str, before: int) -> Entity | None:
         """A person whose name or alias ends with ``word`` (a surname), nearest first."""
-        low = word.casefold()
-        if low not in self._surnames:
-            fits = [e for e in self.persons
-                    if any(n.casefold().split()[-1:] == [low] for n in {e.name, *e.aliases})]
-            self._surnames[low] = (fits, [m for m in self.mentions if m.entity in fits])
-        fits, theirs = self._surnames[low]
+        fits = sorted(self._surnames.get(word.casefold(), ()))
         if not fits:
             return None
-        k = bisect_left(theirs, before, key=lambda m: m.start)
-        return theirs[k - 1].entity if k else fits[0]
+        # the last mention of any fitting person that starts before ``before``
+        last = max((js[bisect_left(js, before, key=lambda j: self._starts[j]) - 1]
+                    for js in (self._of_person.get(k, []) for k in fits)
+                    if js and self._starts[js[0]] < before), default=None)
+        return self.mentions[last].entity if last is not None else self.persons[fits[0]]
 
     def before(self, pos: int, floor: int) -> Entity | None:
         """The person mentioned last before ``pos`` but not before ``floor``."""
@@ -487,6 +496,9 @@ class _Topics:
     existing: dict[str, Entity]
     made: dict[str, Entity]
     last: dict[str, tuple[int, str]]
+    # each topic's mentions, kept apart from ``made`` so adding one costs O(1)
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)
+    seen: set[tuple[str, Mention]] = field(default_factory=set)
 
     def get(self, start: int, end: int, sent_no: int, proper: bool) -> str:
         """Id of the topic at text[start:end]; ``proper`` keeps a leading capital."""
@@ -499,13 +511,18 @@ class _Topics:
             return tid
         mention = Mention(self.document.id, start, end, text, EntityType.TOPIC, sent_no,
                           "stance-topic")
-        old = self.made.get(tid)
-        if old is None:
-            self.made[tid] = Entity(tid, name, EntityType.TOPIC, frozenset(), (mention,))
-        elif mention not in old.mentions:
-            self.made[tid] = Entity(tid, old.name, EntityType.TOPIC, old.aliases,
-                                    (*old.mentions, mention))
+        if tid not in self.made:
+            self.made[tid] = Entity(tid, name, EntityType.TOPIC, frozenset(), ())
+            self.mentions[tid] = []
+        if (tid, mention) not in self.seen:
+            self.seen.add((tid, mention))
+            self.mentions[tid].append(mention)
         return tid
+
+    def entities(self) -> list[Entity]:
+        """The topics made, by id, each with all its mentions."""
+        return [dataclasses.replace(self.made[t], mentions=tuple(self.mentions[t]))
+                for t in sorted(self.made)]
 
 
 def _confidence(lemma: str, claim: Span | None, verb: Token, pronoun: bool,
@@ -592,4 +609,4 @@ def extract_stances(
                 confidence=_confidence(lemma, claim, verb, pronoun, True),
                 rule=f"reporting-verb{'+pronoun' if pronoun else ''}",
             )
-    return list(stances.values()), sorted(topics.made.values(), key=lambda t: t.id)
+    return list(stances.values()), topics.entities()
