@@ -90,6 +90,18 @@ def _res(ctx: Context, toks, types) -> list[tuple[Entity, float, Token]]:
     return out
 
 
+def _singular_antecedent(rel: Token, verb: Token) -> Token:
+    """ "A and B, which is owned by C": a singular verb after a relative pronoun speaks of
+    the nearest conjunct, B, not of A."""
+    if rel.lower_ not in ("which", "that", "who") or verb.dep_ != "relcl":
+        return rel
+    if not any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "was", "has") for c in verb.children):
+        return rel
+    ante = verb.head
+    conj = [c for c in ante.subtree if c.dep_ == "conj" and c.head.i == ante.i and c.i < verb.i]
+    return conj[-1] if conj else rel
+
+
 def _subjects(verb: Token, res) -> list[Token]:
     """Active subjects; when there are none, a name the parser hung on the verb as a
     compound ("Acme competes with ..." read as a noun phrase) is the subject."""
@@ -208,7 +220,8 @@ def product_verbs(ctx: Context, sent: Span) -> None:
             continue
         conf = _MAKE_VERBS[lemma]
         pairs = [(o, s) for s in _subjects(verb, res) for o in objects(verb, res)]
-        pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+        pairs += [(_singular_antecedent(s, verb), a) for s in subjects(verb, res, passive=True)
+                  for a in agents(verb, res)]
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             pairs += [(p, a) for p in conjuncts(verb.head, res) for a in agents(verb, res)]
         for p, m in pairs:
@@ -663,7 +676,7 @@ def subsidiaries(ctx: Context, sent: Span) -> None:
         elif tok.pos_ == "VERB" and lemma == "own" and not is_negated(tok):
             pairs = [(o, s, 0.7) for s in _subjects(tok, res)
                      for o in objects(tok, res)]
-            pairs += [(s, a, 0.75) for s in subjects(tok, res, passive=True)
+            pairs += [(_singular_antecedent(s, tok), a, 0.75) for s in subjects(tok, res, passive=True)
                       for a in agents(tok, res)]
             if tok.dep_ == "acl" and tok.tag_ == "VBN":
                 pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in agents(tok, res)]

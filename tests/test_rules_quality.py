@@ -149,3 +149,12 @@ def test_a_subject_misparsed_as_a_compound_still_competes(nlp):
             "for AI accelerators.")
     found = _facts(nlp, text)
     assert ("Arvona Semiconductor", "competitorOf", "Nvidia") in found, sorted(found)
+
+
+@pytest.mark.parametrize(("fact", "expected"), [
+    (("Twitch", "productOf", "Amazon"), True),
+    (("TikTok", "productOf", "Amazon"), False),
+])
+def test_singular_relative_clause_speaks_of_the_nearest_conjunct(nlp, fact, expected):
+    text = "Zorvo faces strong competition from TikTok and Twitch, which is owned by Amazon."
+    assert (fact in _facts(nlp, text)) is expected
