@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..config import DEFAULT_BASE_IRI, Config
-from ..export import DEFAULT_FILES, serialize
+from ..export import DEFAULT_FILES, serialize, shared_emission
 from ..io import atomic_write_many, check_writable, folder_lock
 from ..corpus import build_corpus, exports_current, record_exports
 from ..parallel import EXECUTORS
@@ -99,10 +99,11 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     # two builds into one folder never mix their files. Each is rendered only when it
     # is staged and dropped after, so one export at a time is in memory, not all.
     files = _Rendered(kg, out, base_iri)
-    # fails loudly, writes nothing
-    shacl = check_build(kg, files.keep(out / "graph.ttl"), base_iri) if validate else None
-    with folder_lock(out):
-        written = atomic_write_many(files)
+    with shared_emission():  # the RDF formats share one emission of the statements
+        # fails loudly, writes nothing
+        shacl = check_build(kg, files.keep(out / "graph.ttl"), base_iri) if validate else None
+        with folder_lock(out):
+            written = atomic_write_many(files)
     if store_dir is not None:
         record_exports(store_dir, out, written, config=config)
     summary = kg.summary()
