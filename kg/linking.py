@@ -416,6 +416,9 @@ _COMPETES = re.compile(
     r"\b(?:compete[sd]?|competing)\s+(?:(?:directly|head-on)\s+)?(?:with|against)\s+"
     r"(?:[A-Z][\w&'.-]*\s+(?:[A-Z][\w&'.-]*\s+)?(?:,\s+|and\s+|,\s+and\s+))?$"
     r"|\brivals?\s+(?:such\s+as|like|including)?\s*$")
+# "X, a video platform, has raised $200 million": a firm that raises funding.
+_RAISED = re.compile(r"(?:,[^.,;]{1,80},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?raised\s+"
+                     r"(?:about\s+|more\s+than\s+|nearly\s+|over\s+)?[$€£¥]")
 _WEAK_RULES = frozenset({"ner", "repeat", "name-shape", "head-noun"})
 
 
@@ -430,12 +433,14 @@ def _relabel(ms: list[Mention], text: str) -> list[Mention]:
     """
     out = list(ms)
     for k, m in enumerate(out):
-        if m.rule not in _WEAK_RULES:
+        if m.rule not in _WEAK_RULES and not (m.rule == "apposition" and m.label == EntityType.PRODUCT):
             continue
         prev = out[k - 1] if k > 0 else None
         nxt = out[k + 1] if k + 1 < len(out) else None
         label, rule = None, ""
-        if m.label == EntityType.PLACE and any(
+        if m.label != EntityType.COMPANY and _RAISED.match(text, m.end):
+            label, rule = EntityType.COMPANY, "descriptor"  # firms raise money, products do not
+        elif m.label == EntityType.PLACE and any(
                 re.search(r"[A-Za-z][\w-]*\d|\d[\w-]*[A-Za-z]", w) for w in m.text.split()):
             label, rule = EntityType.PRODUCT, "name-shape"  # "the SV-15": a model, not a place
         elif m.label != EntityType.PERSON:

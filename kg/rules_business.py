@@ -67,6 +67,7 @@ _PARTNER_NOUNS = {"partnership": 0.85, "alliance": 0.85, "collaboration": 0.85,
 _ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit", "abandon",
                            "break", "quit", "dissolve", "sever", "halt", "suspend"})
 _PART_OWNED = frozenset({"partly", "partially", "jointly", "part"})
+_MONEY_WORDS = frozenset({"money", "funding", "funds", "capital", "cash", "financing"})
 _HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "operate",
                          "establish", "sign", "start", "announce", "end", "dissolve",
                          "continue", "wage", "fight"})
@@ -75,6 +76,7 @@ _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absor
               "snap": 0.75}
 _REPORTING = frozenset({"say", "announce", "confirm", "tell", "state", "report", "disclose"})
 _PART_OWNED = frozenset({"partly", "partially", "jointly", "part"})
+_MONEY_WORDS = frozenset({"money", "funding", "funds", "capital", "cash", "financing"})
 _HOLD_VERBS = frozenset({"own", "hold", "control", "buy", "acquire", "take", "have"})
 _RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land", "draw"})
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
@@ -570,6 +572,17 @@ def investments(ctx: Context, sent: Span) -> None:
             else:
                 continue
             pairs = [(o, t) for o in owners for t in targets]
+        elif tok.pos_ == "VERB" and lemma == "raise" and is_realis(tok) and any(
+                c.dep_ == "dobj" and (c.lower_ in _MONEY_WORDS or any(
+                    g.tag_ == "$" or g.like_num for g in c.subtree)) for c in tok.children):
+            # "Y raised $85 million from X" / "... from investors including X", "led by X"
+            backers = prep_objects(tok, frozenset({"from"}), res)
+            for b in list(backers):
+                if b.pos_ == "NOUN":
+                    backers += [a for c in b.children if c.dep_ == "acl"
+                                and c.lemma_.lower() == "lead" for a in agents(c, res)]
+            pairs = [(b, t) for t in _subjects(tok, res) for b in backers]
+            conf = 0.75
         elif tok.pos_ == "VERB" and lemma in ("back", "fund", "finance") and tok.tag_ == "VBN":
             items = conjuncts(tok.head, res) if tok.dep_ == "acl" else subjects(
                 tok, res, passive=True)

@@ -158,3 +158,21 @@ def test_a_subject_misparsed_as_a_compound_still_competes(nlp):
 def test_singular_relative_clause_speaks_of_the_nearest_conjunct(nlp, fact, expected):
     text = "Zorvo faces strong competition from TikTok and Twitch, which is owned by Amazon."
     assert (fact in _facts(nlp, text)) is expected
+
+
+@pytest.mark.parametrize(("text", "fact", "expected"), [
+    ("Paxwell raised $120 million this year from investors led by Accel.",
+     ("Accel", "investedIn", "Paxwell"), True),
+    ("Vistaro, a video platform, has raised $200 million from investors including Tiger Global.",
+     ("Tiger Global", "investedIn", "Vistaro"), True),
+    ("Paxwell hopes to raise $50 million from Accel.", ("Accel", "investedIn", "Paxwell"), False),
+    ("Paxwell raised prices for Accel.", ("Accel", "investedIn", "Paxwell"), False),
+])
+def test_raising_money_from_investors(nlp, text, fact, expected):
+    assert (fact in _facts(nlp, text)) is expected, sorted(_facts(nlp, text))
+
+
+def test_a_platform_that_raises_money_is_a_company(nlp):
+    ents = {e.name: e.type for e in _extract(
+        nlp, "Vistaro, a video platform, has raised $200 million from Tiger Global.").entities}
+    assert ents.get("Vistaro") == EntityType.COMPANY, ents
