@@ -29,11 +29,13 @@ def command(graph, shapes_file, strict, quiet):
         from ._util import load_kg
 
         kg = load_kg(graph)
-        report = validate_graph(_to_rdf(kg), shapes=shapes) if shapes else validate(kg)
+        report = (validate_graph(_to_rdf(kg), shapes=shapes, inplace=True) if shapes
+                  else validate(kg))
     else:
         from ..query import load_graph
 
-        report = validate_graph(load_graph(graph), shapes=shapes)
+        # the graph was read for this check alone: no need to copy it
+        report = validate_graph(load_graph(graph), shapes=shapes, inplace=True)
     if report.findings:
         stdout_write("".join(f.line() + "\n" for f in report.findings))
     echo_err(report.summary(), quiet=quiet)
