@@ -153,10 +153,11 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
     Written here rather than by pyoxigraph, whose JSON-LD has no context (every IRI in
     full). kg's graph has no blank nodes or lists, so compacting is only shortening
     IRIs with a prefix, ``rdf:type`` as ``@type`` and plain strings as JSON strings.
-    It reads kg's own sorted N-Triples lines, whose string escapes (``\\\\``, ``\\"``,
-    ``\\n``, ``\\r``, ``\\t``) are JSON's too.
+    It is written straight from kg's own sorted N-Triples lines: one node a subject,
+    one member a predicate (``rdf:type`` as ``@type``), and each literal's N-Triples
+    string, whose only escapes (``\\\\``, ``\\"``, ``\\n``, ``\\r``, ``\\t``) are JSON's too.
     """
-    from .rdf import RDF, _no_gc
+    from .rdf import RDF
 
     context = _jsonld_context(base_iri)
     spaces = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
@@ -174,44 +175,47 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
         return out
 
     rdf_type = f"<{RDF.type}>"
-    loads, known = json.loads, short.get
-    nodes: list[dict] = []
-    node: dict = {}
-    subject = None
-    with _no_gc():
-        for line in _statements(kg, base_iri).ntriples.split("\n")[:-1]:
-            s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
-            if s != subject:
-                subject, node = s, {"@id": compact(s[1:-1])}
-                nodes.append(node)
-            if o[0] == "<":
-                iri = o[1:-1]
-                iri = known(iri) or compact(iri)
-                if p == rdf_type:
-                    node.setdefault("@type", []).append(iri)
-                    continue
-                value: object = {"@id": iri}
-            else:
-                end = o.rindex('"') + 1
-                text = loads(o[:end]) if "\\" in o else o[1:end - 1]
-                if end == len(o):
-                    value = text
-                elif o[end] == "@":
-                    value = {"@language": o[end + 1:], "@value": text}
-                else:  # ^^<datatype>
-                    value = {"@type": compact(o[end + 3:-1]), "@value": text}
-            key = p[1:-1]
-            node.setdefault(known(key) or compact(key), []).append(value)
-    for node in nodes:
-        for key, values in node.items():
-            if type(values) is list and len(values) == 1:
-                node[key] = values[0]
-    # one node object a line: json's C encoder (an indent would mean its slow
-    # pure-Python one) and still one subject per line to read and diff
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once
-    lines = ",\n".join(["    " + encode(n) for n in nodes])
+    known = short.get
+    nodes: list[str] = []
+    subject, key = "", ""
+    groups: list[tuple[str, list[str]]] = []
+
+    def flush() -> None:
+        if subject:
+            members = [f'"@id": "{compact(subject[1:-1])}"'] + [
+                f'"{k}": {v[0] if len(v) == 1 else "[" + ", ".join(v) + "]"}' for k, v in groups]
+            nodes.append("    {" + ", ".join(members) + "}")
+
+    for line in _statements(kg, base_iri).ntriples.split("\n")[:-1]:
+        s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
+        if s != subject:
+            flush()
+            subject, key, groups = s, "", []
+        if o[0] == "<":
+            iri = o[1:-1]
+            value = f'"{known(iri) or compact(iri)}"'
+            k = "@type" if p == rdf_type else (known(p[1:-1]) or compact(p[1:-1]))
+            if k != "@type":
+                value = '{"@id": ' + value + "}"
+        else:
+            # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
+            end = o.rindex('"') + 1
+            if end == len(o):
+                value = o
+            elif o[end] == "@":
+                value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
+            else:  # ^^<datatype>
+                value = f'{{"@type": "{compact(o[end + 3:-1])}", "@value": {o[:end]}}}'
+            k = known(p[1:-1]) or compact(p[1:-1])
+        if k != key:
+            key = k
+            groups.append((k, []))
+        groups[-1][1].append(value)
+    flush()
+    # one node object a line: readable and diffable, with no JSON encoder in the loop
     head = json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2]
-    return head + ',\n  "@graph": [\n' + lines + ("\n" if lines else "") + "  ]\n}\n"
+    body = ",\n".join(nodes)
+    return head + ',\n  "@graph": [\n' + body + ("\n" if body else "") + "  ]\n}\n"
 
 
 def _json(kg: KnowledgeGraph, base_iri: str) -> str:
