@@ -110,11 +110,12 @@ class Resolver:
         self.doc = doc
         self._entity: dict[int, Entity] = {}
         self._unit: dict[int, tuple[int, int]] = {}
-        by_start = {t.idx: t.i for t in doc}
-        ends = {t.idx + len(t.text): t.i for t in doc}
-        # tokens never overlap, so their starts and ends both ascend with their index
-        tok_starts = [t.idx for t in doc]
-        tok_ends = [t.idx + len(t.text) for t in doc]
+        # read as arrays (iterating the Doc makes a Token object per token); tokens never
+        # overlap, so their starts and ends both ascend with their index
+        tok_starts = doc.to_array("IDX").tolist()
+        tok_ends = [s + n for s, n in zip(tok_starts, doc.to_array("LENGTH").tolist())]
+        by_start = dict(zip(tok_starts, range(len(tok_starts))))
+        ends = dict(zip(tok_ends, range(len(tok_ends))))
         for entity in entities:
             for m in entity.mentions:
                 first = by_start.get(m.start)
@@ -138,6 +139,11 @@ class Resolver:
         self._refs: list[tuple[int, int, Entity, float]] = []  # (token, sent, entity, weight)
         self._ref_pos: list[int] = []  # the refs' token indices, for bisection
         self._resolved: dict[int, Resolution] = {}
+        # per unit (first, end) token range: its tokens, root and outside children; rules
+        # ask for the same few units many times
+        self._tokens: dict[tuple[int, int], tuple[Token, ...]] = {}
+        self._roots: dict[tuple[int, int], Token] = {}
+        self._kids: dict[tuple[int, int], tuple[Token, ...]] = {}
         self._pass()
 
     # ------------------------------------------------------------------ units
@@ -148,15 +154,25 @@ class Resolver:
 
     def unit(self, tok: Token) -> list[Token]:
         """The tokens of the mention ``tok`` is in (just ``tok`` outside mentions)."""
-        a, b = self._unit.get(tok.i, (tok.i, tok.i + 1))
-        return [self.doc[i] for i in range(a, b)]
+        return list(self._unit_tokens(tok))
+
+    def _unit_tokens(self, tok: Token) -> tuple[Token, ...]:
+        key = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._tokens[key] = tuple(self.doc[i] for i in range(*key))
+        return found
 
     def root(self, tok: Token) -> Token:
         """The unit's syntactic head: its last token whose head lies outside the unit."""
-        span = self.unit(tok)
-        ids = {t.i for t in span}
-        outside = [t for t in span if t.head.i not in ids or t.head.i == t.i]
-        return outside[-1] if outside else span[-1]
+        key = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        found = self._roots.get(key)
+        if found is None:
+            span = self._unit_tokens(tok)
+            ids = {t.i for t in span}
+            outside = [t for t in span if t.head.i not in ids or t.head.i == t.i]
+            found = self._roots[key] = outside[-1] if outside else span[-1]
+        return found
 
     def same_unit(self, a: Token, b: Token) -> bool:
         """True when both tokens are in one mention (or are the same token)."""
@@ -164,9 +180,14 @@ class Resolver:
 
     def children(self, tok: Token) -> list[Token]:
         """Children of the whole unit of ``tok`` that lie outside it, in text order."""
-        span = self.unit(tok)
-        ids = {t.i for t in span}
-        return sorted((c for t in span for c in t.children if c.i not in ids), key=lambda c: c.i)
+        key = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        found = self._kids.get(key)
+        if found is None:
+            span = self._unit_tokens(tok)
+            ids = {t.i for t in span}
+            found = self._kids[key] = tuple(sorted(
+                (c for t in span for c in t.children if c.i not in ids), key=lambda c: c.i))
+        return list(found)
 
     def head(self, tok: Token) -> Token:
         """The head of the unit's root (the root itself at the top of a sentence)."""

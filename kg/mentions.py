@@ -227,6 +227,14 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
     companies = frozenset(
         sp.text for ent in doc.ents if ent.label_ == "ORG" for sp in _clean(ent) if len(sp) == 1
     )
+    headings: dict[int, bool] = {}  # sentence start -> is it a heading
+
+    def heading(span: Span) -> bool:
+        sent = span.sent
+        if sent.start not in headings:
+            headings[sent.start] = _heading(sent)
+        return headings[sent.start]
+
     out = []
     for ent in doc.ents:
         if ent.label_ == "NORP":
@@ -255,7 +263,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
             ):
                 continue
             # Names in a title-case heading are guesses unless the body repeats them.
-            if entry is None and _heading(span.sent) and not _twice(document.text, text):
+            if entry is None and heading(span) and not _twice(document.text, text):
                 continue
             # "the 737 MAX": a model number and a short capitalised name are one product.
             if (entry is None and len(span) == 1 and span.start >= 2 and span[0].is_upper

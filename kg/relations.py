@@ -91,8 +91,10 @@ class Context:
         sent = toks[0].sent
         text = self.document.text
         start, end = sent.start_char, sent.end_char
-        lo = min(t.idx for t in toks if t.sent == sent)
-        hi = max(t.idx + len(t.text) for t in toks if t.sent == sent)
+        # in the first token's sentence (Token.sent walks the sentence on every call)
+        inside = [t for t in toks if sent.start <= t.i < sent.end]
+        lo = min(t.idx for t in inside)
+        hi = max(t.idx + len(t.text) for t in inside)
         nl = text.rfind("\n", start, lo)
         if nl != -1:
             start = nl + 1
