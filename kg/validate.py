@@ -30,7 +30,7 @@ from pyoxigraph import Literal as OxLiteral
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from .config import DEFAULT_BASE_IRI
-from .errors import ValidationError
+from .errors import InputError, ValidationError
 from .graph import KnowledgeGraph
 
 __all__ = [
@@ -207,6 +207,8 @@ def _pyshacl(data: Graph | Store, shapes: Graph) -> Graph:
         data, shacl_graph=shapes, ont_graph=None, inference="none", inplace=True,
         allow_warnings=True, allow_infos=True, abort_on_first=False, advanced=True,
     )
+    if not isinstance(report, Graph):  # pyshacl's ValidationFailure: the shapes are wrong
+        raise InputError(f"the SHACL shapes cannot be used: {report}; fix the shapes file")
     return report
 
 

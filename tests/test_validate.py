@@ -398,3 +398,18 @@ def test_only_pure_sparql_shapes_run_on_oxigraph(extra, on_oxigraph):
 def test_check_build_refuses_text_that_is_not_turtle(small_kg):
     with pytest.raises(ValidationError, match=r"^the built graph is not valid Turtle \("):
         check_build(small_kg, "<urn:a> <urn:p> .")
+
+
+def test_validate_command_rejects_unusable_shapes(runner, tmp_path, small_kg):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ;
+            sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this ?p ?o } }" ] .
+    """)
+    write(small_kg, tmp_path / "g.ttl", "turtle")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "g.ttl"), "--shapes", str(shapes)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("Error: the SHACL shapes cannot be used: ")
+    assert result.stderr.strip().endswith("; fix the shapes file")
+    assert "Traceback" not in result.output
