@@ -311,11 +311,13 @@ class Corpus:
     def _write_rdf(self, extraction: Extraction) -> None:
         import pyoxigraph
 
-        from .rdf import to_rdf
+        from .rdf import Statements
 
         kg = KnowledgeGraph()
         kg.add(extraction)
-        nt = to_rdf(kg, self.config.base_iri).serialize(format="nt")
+        # kg's own N-Triples lines: the same triples as to_rdf(...).serialize("nt"),
+        # without building an rdflib graph per document
+        nt = Statements(kg, self.config.base_iri).ntriples
         name = self._graph_name(extraction.document.id)
         try:
             self.oxigraph.remove_graph(name)

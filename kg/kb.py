@@ -59,9 +59,16 @@ _SUFFIX = re.compile(
     r"[,\s]+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|ag|sa|nv|gmbh)\.?$",
     re.I,
 )
+_POSSESSIVE = re.compile(r"\w's$|s'$")
+_POSSESSIVE_END = re.compile(r"'s?$")
+_THE = re.compile(r"^the\s+", re.I)
+_SPACES = re.compile(r"\s+")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
+# Pure, and called for the same few names many times per document (each lookup, merge
+# and comparison folds its names again).
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
     """Fold a name for matching: case, quotes, "the", possessive, honorific, company suffix.
 
@@ -74,11 +81,11 @@ def normalize_name(text: str) -> str:
         'u.s.'
     """
     s = text.translate(_QUOTES).strip().strip('"').strip()
-    s = re.sub(r"'s?$", "", s) if re.search(r"\w's$|s'$", s) else s
-    s = re.sub(r"^the\s+", "", s, flags=re.I)
+    s = _POSSESSIVE_END.sub("", s) if _POSSESSIVE.search(s) else s
+    s = _THE.sub("", s)
     s = _HONORIFIC.sub("", s)
     s = _SUFFIX.sub("", s)
-    return re.sub(r"\s+", " ", s).strip(" ,;:").casefold()
+    return _SPACES.sub(" ", s).strip(" ,;:").casefold()
 
 
 @dataclass(frozen=True, slots=True)

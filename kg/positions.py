@@ -87,6 +87,12 @@ _CANON: dict[str, tuple[str, tuple[str, ...]]] = {
     "chairman": ("chairman", ("chair",)),
     "editor-in-chief": ("editor in chief", ("editor-in-chief",)),
 }
+# PHRASES split once and grouped by first word, in PHRASES order (longest first), so each
+# token compares only the phrases that can start with it.
+_PHRASES_BY_FIRST: dict[str, list[list[str]]] = {}
+for _p in PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_p.split()[0], []).append(_p.split())
+_HEADS = STRONG_HEADS | WEAK_HEADS
 _TITLE_SUFFIXES = frozenset({"general", "elect", "designate", "at-large"})
 _IRREGULAR = {"spokesmen": "spokesman", "spokeswomen": "spokeswoman", "chairmen": "chairman",
               "chairwomen": "chairwoman", "congressmen": "congressman"}
@@ -102,8 +108,7 @@ def singular(word: str) -> str:
     low = word.lower()
     if low in _IRREGULAR:
         return _IRREGULAR[low]
-    heads = STRONG_HEADS | WEAK_HEADS
-    if low.endswith("s") and low[:-1] in heads:
+    if low.endswith("s") and low[:-1] in _HEADS:
         return word[:-1]
     return word
 
@@ -197,10 +202,10 @@ def find_positions(doc: Doc) -> list[Span]:
             continue
         # Longest known multi-word title first.
         phrase = next(
-            (p for p in PHRASES if lower[i : i + len(p.split())] == p.split()), None
+            (p for p in _PHRASES_BY_FIRST.get(lower[i], ()) if lower[i : i + len(p)] == p), None
         )
         if phrase:
-            end = i + len(phrase.split())
+            end = i + len(phrase)
             head_idx = end - 1
             strong = True
         elif _is_head(tok):

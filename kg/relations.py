@@ -80,6 +80,8 @@ class Context:
     done: set[tuple[str, str]] = field(default_factory=set)  # (rule, key) read once per document
     # relations by subject id, in the order added: employers() must not scan every fact
     by_subject: dict[str, list[Relation]] = field(default_factory=dict, repr=False)
+    # what a rule derives once per document from its entities (not per sentence)
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     def evidence(self, tokens: Iterable[Token]) -> Evidence:
         """The sentence of ``tokens`` verbatim, cut to the lines they are on.

@@ -315,7 +315,12 @@ def product_names(ctx: Context, sent: Span) -> None:
     Read once, at the product's first mention that spells the maker's name.
     """
     res = ctx.res
-    orgs = [e for e in ctx.entities.values() if e.type in ORG_TYPES]
+    orgs = ctx.memo.get("maker-names")
+    if orgs is None:
+        # once per document: each organisation with its names long enough to match
+        orgs = ctx.memo["maker-names"] = [
+            (e, [n for n in {e.name, *e.aliases} if len(n) >= 3])
+            for e in ctx.entities.values() if e.type in ORG_TYPES]
     for tok in sent:
         product = res.entity_at(tok, PRODUCT)
         if product is None or res.root(tok).i != tok.i:
@@ -323,8 +328,9 @@ def product_names(ctx: Context, sent: Span) -> None:
         if ("maker-in-name", product.id) in ctx.done:
             continue
         text = " ".join(t.text for t in res.unit(tok))
-        for org in orgs:
-            names = [n for n in {org.name, *org.aliases} if len(n) >= 3]
+        for org, names in orgs:
+            if ctx.entities.get(org.id) is not org:  # replaced since (only events are added)
+                continue
             # the rest must read as a name ("Acme Phone"), not an amount ("Acme 1.8 billion")
             if any(text.startswith(n + " ") and text[len(n) + 1:][:1].isalpha()
                    for n in names):
