@@ -30,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ car vehicle game network website site series brand format suite os version chip
 processor headset camera robot drug vaccine
 """.split())
 
+_WORDS = re.compile(r"\w+")
+_SUFFIX_NOUNS = frozenset({"company", "corporation", "firm", "group", "business"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
 _IT_PRONOUNS = frozenset({"it", "its", "itself"})
@@ -281,6 +284,11 @@ class Resolver:
         w = _ROLE_WEIGHT.get(root.dep_, 0.4)
         if root.dep_ == "poss" and root.head.dep_ in ("nsubj", "nsubjpass"):
             w = 0.7
+        elif root.dep_ == "compound" and root.head.pos_ in ("VERB", "AUX") \
+                and root.i < root.head.i:
+            # the small model reads "Velto Systems competes" as a compound of the verb:
+            # a name hung on the verb before it is its subject
+            w = 1.0
         return w
 
     def _pass(self) -> None:
@@ -335,20 +343,23 @@ class Resolver:
         if any(c.pos_ == "PROPN" and c.dep_ in ("compound", "nmod") for c in tok.children):
             return None  # "the Android operating system" names its own, new referent
         lemma = tok.lemma_.lower()
-        named_as = None
+        named_as, needs_name = None, False
         plural = tok.tag_ in ("NNS", "NNPS")
         if plural and (lemma in ORG_NOUNS or any(c.dep_ == "nummod" for c in tok.children)):
             return None  # "the two companies" is a group, not one antecedent
         if lemma in COMPANY_NOUNS:
             types = THING_TYPES if lemma in PRODUCT_NOUNS else ORG_TYPES
+            # a legal suffix ("... Co.", "... Group") says nothing about which firm
+            named_as = None if lemma in PRODUCT_NOUNS or lemma in _SUFFIX_NOUNS else lemma
         elif lemma in INSTITUTION_NOUNS:
             types, named_as = ORG_TYPES, lemma
+            needs_name = True
         elif lemma in PRODUCT_NOUNS:
             types = frozenset({EntityType.PRODUCT})
         else:
             return None
         e = self._antecedent(tok, types, nationality=self._demonyms(tok), clause_free=False,
-                             named_as=named_as)
+                             named_as=named_as, needs_name=needs_name)
         return Resolution(e, "description", 0.75) if e is not None else None
 
     def _demonyms(self, tok: Token) -> set[str]:
@@ -381,11 +392,14 @@ class Resolver:
 
     def _antecedent(self, tok: Token, types: Collection[EntityType], *,
                     nationality: set[str] | None = None, clause_free: bool = True,
-                    named_as: str | None = None, near: bool = False) -> Entity | None:
+                    named_as: str | None = None, near: bool = False,
+                    needs_name: bool = False) -> Entity | None:
         """The most salient entity of ``types`` referred to before ``tok``.
 
         Unless ``clause_free``, references that are arguments of ``tok``'s own verb are
         skipped: in "a court ruled for the company", the company is not the court.
+        An entity whose name holds the word ``named_as`` ("the bank" -> "Nordby Bank")
+        is preferred; with ``needs_name`` no other entity qualifies.
         """
         here = self._sent_of[tok.i]
         clause = None if clause_free else _clause(tok)
@@ -401,7 +415,7 @@ class Resolver:
                 continue
             if clause is not None and s == here and _clause(self.doc[i]) == clause:
                 continue
-            if named_as and not any(named_as in n.lower() for n in (e.name, *e.aliases)):
+            if needs_name and not _names(e, named_as):
                 continue
             if nationality:
                 known = self.nationality.get(e.id)
@@ -412,7 +426,11 @@ class Resolver:
             ents[e.id] = e
         if not score:
             return None
-        current = {k for k, i in last.items() if self._sent_of[i] == here}
+        if named_as and not needs_name:
+            titled = {k for k in score if _names(ents[k], named_as)}
+            if titled:
+                score = {k: v for k, v in score.items() if k in titled}
+        current = {k for k, i in last.items() if k in score and self._sent_of[i] == here}
         if near and current:
             score = {k: v for k, v in score.items() if k in current}
         for k in current:  # the sentence being read is the most recent topic
@@ -431,6 +449,11 @@ class Resolver:
         for i, _s, e, _w in self._refs:
             if entity_types is None or e.type in entity_types:
                 yield self.doc[i], e
+
+
+def _names(entity: Entity, noun: str) -> bool:
+    """True when the entity's name or an alias holds ``noun`` ("Nordby Bank", "bank")."""
+    return any(noun in _WORDS.findall(n.lower()) for n in (entity.name, *entity.aliases))
 
 
 def _clause(tok: Token) -> int:

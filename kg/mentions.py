@@ -37,6 +37,7 @@ from .context import (
 from .kb import KBEntry, load_kb
 from .nlp import add_rule_components
 from .positions import find_positions
+from .stances import REPORT_VERBS
 from .types import Document, EntityType, Mention
 
 if TYPE_CHECKING:
@@ -81,6 +82,14 @@ _SPEAKER = re.compile(
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.\-]{1,9})\)")
 _CONNECTORS = {"of", "for", "and", "on", "&", "the", "de"}
 _WORD = re.compile(r"\w+")
+#: Verbs that, right after an unknown name opening a sentence, show it is a speaker
+#: ("Brandex said ..."): reporting verbs and a few stronger ones.
+_SPEAKS = REPORT_VERBS | frozenset("warn argue claim confirm deny insist predict".split())
+_HE_SHE = frozenset({"he", "she", "his", "her", "him"})
+#: Singular common nouns that open a sentence and say things: never a name.
+_COLLECTIVE = frozenset("""police management staff government research everyone everybody
+nobody somebody someone anyone data analysis evidence history media press industry
+""".split())
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december""".split()
@@ -128,6 +137,8 @@ def _clean(span: Span) -> list[Span]:
     if s >= e:
         return []
     for k in range(s + 1, e - 1):
+        if doc[k].text in ("'", "’") and doc[k - 1].lower_.endswith("s") and doc[k + 1].is_title:
+            continue  # "Rotherford Supporters' Trust": a plural possessive inside a name
         if doc[k].tag_ == "POS" or doc[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
     return [doc[s:e]]
@@ -156,6 +167,11 @@ def _org_names(doc: Doc) -> list[Span]:
             elif (  # "Human-Centered": a hyphen inside a capitalised compound
                 doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_
                 and j + 1 < n and doc[j + 1].is_title
+            ):
+                j += 2
+            elif (  # "Dunmore Teachers' Union": a plural possessive inside the name
+                doc[j].text in ("'", "’") and doc[j - 1].lower_.endswith("s")
+                and not doc[j - 1].whitespace_ and j + 1 < n and _name_token(doc[j + 1])
             ):
                 j += 2
             else:
@@ -322,6 +338,8 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
         k = bisect_right(starts, end - 1)  # the candidates starting before ``end``
         return k > 0 and max_ends[k - 1] > start
 
+    surnames = {t.lower() for c in cands if c.label == EntityType.PERSON
+                for t in doc.text[c.start : c.end].split()[-1:]}
     out = []
     i = 0
     while i < len(doc):
@@ -330,6 +348,16 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
             j == i or not doc[j].is_sent_start
         ):
             j += 1
+        if j == i and _unknown_word(doc[i]):
+            j = i + 1  # "Brandex said": the tagger took an unknown name for a noun
+            span = doc[i:j]
+            i = j
+            if not overlaps(span.start_char, span.end_char):
+                label = _speaker_name(span, surnames)
+                if label is not None:
+                    out.append(_Cand(span.start_char, span.end_char, label, "speaks", 0,
+                                     trim=False))
+            continue
         if j == i:
             i += 1
             continue
@@ -342,7 +370,38 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
         ctx = context_type(doc, span)
         if ctx is not None and ctx[1] in ("apposition", "descriptor", "copula"):
             out.append(_Cand(span.start_char, span.end_char, ctx[0], ctx[1], 0, trim=False))
+        elif ctx is None:
+            label = _speaker_name(span, surnames)
+            if label is not None:
+                out.append(_Cand(span.start_char, span.end_char, label, "speaks", 0, trim=False))
     return out
+
+
+def _unknown_word(t: Token) -> bool:
+    """A capitalised singular noun opening a sentence that is no common word we know."""
+    low = t.lower_
+    return (t.is_sent_start and t.pos_ == "NOUN" and t.is_title and t.is_alpha and len(t) > 2
+            and t.lemma_.lower() == low and low not in _COLLECTIVE and low not in GENERIC_WORDS
+            and low not in _CALENDAR and head_type(t.text) is None and not is_org_word(t.text))
+
+
+def _speaker_name(span: Span, surnames: set[str]) -> EntityType | None:
+    """The type of an unknown name that opens a sentence as the subject of a reporting
+    verb ("Brandex said it ..."): a person when a he/she follows in the sentence, else a
+    company; None when the context is anything else or the name is a known surname."""
+    doc = span.doc
+    if not span[0].is_sent_start or span.end >= len(doc) or span[-1].lower_ in surnames:
+        return None
+    verb = doc[span.end]
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in _SPEAKS:
+        return None
+    if span.root.head.i != verb.i or span.root.dep_ not in ("nsubj", "compound"):
+        return None
+    lower = {t.text.lower() for t in doc if t.is_lower}
+    if any(t.lower_ in lower for t in span):  # a common word capitalised at the start
+        return None
+    rest = doc[verb.i : verb.sent.end]
+    return EntityType.PERSON if any(t.lower_ in _HE_SHE for t in rest) else EntityType.COMPANY
 
 
 def _speakers(document: Document) -> list[_Cand]:

@@ -488,6 +488,10 @@ def _line_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
     return s, e
 
 
+#: Entity types whose name, given as a stance's topic, is that entity.
+_NAMED_TOPICS = frozenset({EntityType.COMPANY, EntityType.ORGANIZATION, EntityType.PRODUCT})
+
+
 @dataclass
 class _Topics:
     """Topic entities by id, and each holder's last topic (for "this approach")."""
@@ -499,6 +503,7 @@ class _Topics:
     # each topic's mentions, kept apart from ``made`` so adding one costs O(1)
     mentions: dict[str, list[Mention]] = field(default_factory=dict)
     seen: set[tuple[str, Mention]] = field(default_factory=set)
+    names: dict[str, str] | None = None  # casefolded name or alias -> named entity id
 
     def get(self, start: int, end: int, sent_no: int, proper: bool) -> str:
         """Id of the topic at text[start:end]; ``proper`` keeps a leading capital."""
@@ -509,6 +514,9 @@ class _Topics:
         tid = slugify(name)
         if tid in self.existing:  # the topic is a named thing already in the graph
             return tid
+        named = self.named(text)
+        if named is not None:  # "Acme" as a topic is the company, not a new Topic
+            return named
         mention = Mention(self.document.id, start, end, text, EntityType.TOPIC, sent_no,
                           "stance-topic")
         if tid not in self.made:
@@ -518,6 +526,18 @@ class _Topics:
             self.seen.add((tid, mention))
             self.mentions[tid].append(mention)
         return tid
+
+    def named(self, text: str) -> str | None:
+        """Id of the company, organisation or product named exactly ``text`` (or by an
+        alias), ignoring case and a possessive."""
+        if self.names is None:
+            self.names = {}
+            for e in self.existing.values():
+                if e.type in _NAMED_TOPICS:
+                    for n in (e.name, *e.aliases):
+                        self.names.setdefault(n.casefold(), e.id)
+        key = text.casefold().removesuffix("'s").removesuffix("’s").strip()
+        return self.names.get(key)
 
     def entities(self) -> list[Entity]:
         """The topics made, by id, each with all its mentions."""

@@ -69,3 +69,37 @@ def test_multi_token_names_act_as_one_unit(nlp):
     assert "".join(t.text_with_ws for t in unit).strip() == "co-founder"
     assert res.entity_at(co, {EntityType.POSITION}) is not None
     assert res.root(co).text == "founder"
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    # "it" takes the subject company of the sentence before, not its object
+    ("Velto Systems competes with Zorbia. Last year it acquired Quill.", "it", "Velto Systems"),
+    ("Brisco Corp sued Velto Systems. Later it settled.", "it", "Brisco Corp"),
+    # an object company is still the referent when no company was a subject
+    ("Analysts praised Zorbia Labs. Last year it acquired Quill.", "it", "Zorbia Labs"),
+])
+def test_it_prefers_the_subject_company(nlp, text, word, expected):
+    res, doc = resolver(nlp, text)
+    r = res.resolve(token(doc, word), ORG_TYPES)
+    assert r is not None and r.entity.name == expected
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    # a description whose head noun is in a name takes that name, even as an object
+    ("Velto Systems lent money to Nordby Bank. An analyst at the bank said the loan was"
+     " large.", "bank", "Nordby Bank"),
+    ("Brisco Corp gave money to the Harlow Foundation. The foundation's chief executive,"
+     " Jane Mills, spoke.", "foundation", "Harlow Foundation"),
+    # no name holds the noun: the most salient company, the subject
+    ("Brisco Corp sued Velto Systems. Later, the company said profits rose.", "company",
+     "Brisco Corp"),
+])
+def test_description_prefers_a_name_with_its_head_noun(nlp, text, word, expected):
+    res, doc = resolver(nlp, text)
+    r = res.resolve(token(doc, word), ORG_TYPES)
+    assert r is not None and r.entity.name == expected and r.how == "description"
+
+
+def test_institution_noun_needs_a_name_that_says_so(nlp):
+    res, doc = resolver(nlp, "Brisco Corp sued Velto Systems. The foundation said nothing.")
+    assert res.resolve(token(doc, "foundation"), ORG_TYPES) is None

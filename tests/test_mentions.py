@@ -281,3 +281,34 @@ def test_knowledge_base_names_inside_an_ignored_entity_are_found(nlp):
     # The small model reads "Facebook and Instagram" here as one work of art.
     ents = entities(nlp, "Many teenagers use Facebook and Instagram every day.")
     assert ents["Instagram"].type == T.PRODUCT and "Facebook" in ents
+
+
+@pytest.mark.parametrize("text, name, label", [
+    ("Brandex said it would cut prices.", "Brandex", T.COMPANY),
+    ("Jane Ulm left. Quorvane announced a new drug on Monday.", "Quorvane", T.COMPANY),
+])
+def test_unknown_name_opening_a_sentence_before_a_reporting_verb(nlp, text, name, label):
+    ms = found(nlp, text)
+    assert [m.label for m in ms if m.text == name] == [label]
+
+
+@pytest.mark.parametrize("text", [
+    "Police said the road was closed.",
+    "Officials said it would close.",
+    "Management said it would cut jobs.",
+])
+def test_common_noun_before_a_reporting_verb_is_not_a_name(nlp, text):
+    assert texts(found(nlp, text)) == []
+
+
+@pytest.mark.parametrize("text, whole", [
+    ("Fans met the Rotherford Supporters' Trust on Monday.", "Rotherford Supporters' Trust"),
+    ("The Dunmore Teachers' Union wants higher pay.", "Dunmore Teachers' Union"),
+])
+def test_plural_possessive_inside_an_organisation_name_is_kept(nlp, text, whole):
+    assert whole in texts(found(nlp, text))
+
+
+def test_singular_possessive_still_splits_the_name(nlp):
+    ms = texts(found(nlp, "Velto Systems' Jane Ulm spoke. Brisco's Tom Reyes agreed."))
+    assert "Jane Ulm" in ms and "Tom Reyes" in ms

@@ -146,3 +146,24 @@ def test_stance_id_depends_on_holder_sentence_and_verb():
 def test_no_person_entities_means_no_work():
     doc = Document.from_text("Anything.", source="t.txt")
     assert extract_stances(None, doc, []) == ([], [])
+
+
+@pytest.mark.parametrize("topic_text, etype", [
+    ("Brisco", EntityType.COMPANY),  # an alias of the company's name
+    ("the Harlow Foundation", EntityType.ORGANIZATION),
+])
+def test_topic_naming_a_company_by_alias_is_the_company(nlp, topic_text, etype):
+    text = f"Jane Doe criticized {topic_text} on Monday."
+    doc = Document.from_text(text, source="t.txt")
+    name = topic_text.removeprefix("the ")
+    at = text.find(name)
+    company = Entity("org-1", name + " Group", etype, frozenset({name}),
+                     (Mention(doc.id, at, at + len(name), name, etype, 0, "test"),))
+    stances, topics = extract_stances(nlp(text), doc, [entity(doc, "Jane Doe"), company])
+    assert [s.topic for s in stances] == ["org-1"] and topics == []
+
+
+def test_topic_naming_no_entity_is_a_new_topic(nlp):
+    doc, stances, topics, names = run(nlp, "Jane Doe criticized Brisco on Monday.", "Jane Doe",
+                                      companies=("Velto",))
+    assert [names[s.topic] for s in stances] == ["Brisco"] and [t.name for t in topics] == ["Brisco"]
