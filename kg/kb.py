@@ -122,6 +122,7 @@ class KnowledgeBase:
                 self._demonyms.setdefault(normalize_name(d), e)
         self._keys = list(self._names)
         self._ids = {e.id: e for e in self.entries}
+        self._fuzzy: dict[tuple[str, float], KBEntry | None] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -152,8 +153,12 @@ class KnowledgeBase:
             return self._names[key]
         if len(key) < 8:
             return None
-        hit = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return self._names[hit[0]] if hit else None
+        # the entries never change: each name is scored against all keys only once
+        cache = self._fuzzy
+        if (key, cutoff) not in cache:
+            hit = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            cache[key, cutoff] = self._names[hit[0]] if hit else None
+        return cache[key, cutoff]
 
 
 def _entry(record: object, where: str) -> KBEntry:

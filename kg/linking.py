@@ -176,12 +176,12 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
                 groups.union(o, k)
                 corporate.add(k)
     # Lone surnames and first names join the one person they can belong to.
+    ends = {p: (full[p].split()[-1], full[p].split()[0]) for p in persons}
     for k in keys:
         if k[0] != "name" or len(k[1].split()) != 1 or k in corporate:
             continue
         word = k[1]
-        owners = {groups.find(p) for p in persons
-                  if word in (full[p].split()[-1], full[p].split()[0])}
+        owners = {groups.find(p) for p in persons if word in ends[p]}
         # a place the NER guessed can be a surname ("Anand said"); a known one cannot
         guessed_place = all(m.rule in _GUESS_RULES for m in keys[k])
         if len(owners) == 1 and (types[k] not in _PLACES or guessed_place):
@@ -387,8 +387,10 @@ def _short_forms(ms: list[Mention], text: str) -> list[Mention]:
     taken = [(m.start, m.end) for m in ms]
     added: list[Mention] = []
     for word, label in sorted(forms.items()):
-        if len(word) < 3 or not word[0].isupper() or not word.isalpha() or re.search(
-                r"\b" + re.escape(word.lower()) + r"\b", text):
+        # the substring test first: most words never occur in lower case, and each
+        # pattern below is compiled anew
+        if len(word) < 3 or not word[0].isupper() or not word.isalpha() or (
+                word.lower() in text and re.search(r"\b" + re.escape(word.lower()) + r"\b", text)):
             continue
         for hit in re.finditer(r"(?<![\w&'’.-])" + re.escape(word) + r"(?![\w&-])", text):
             s, e = hit.start(), hit.end()
