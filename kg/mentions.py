@@ -137,7 +137,7 @@ def _clean(span: Span) -> list[Span]:
     if s >= e:
         return []
     for k in range(s + 1, e - 1):
-        if doc[k].text in ("'", "’") and doc[k - 1].lower_.endswith("s") and doc[k + 1].is_title:
+        if _group_apostrophe(doc, k, e):
             continue  # "Rotherford Supporters' Trust": a plural possessive inside a name
         if doc[k].tag_ == "POS" or doc[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
@@ -170,14 +170,15 @@ def _org_names(doc: Doc) -> list[Span]:
             ):
                 j += 2
             elif (  # "Dunmore Teachers' Union": a plural possessive inside the name
-                doc[j].text in ("'", "’") and doc[j - 1].lower_.endswith("s")
-                and not doc[j - 1].whitespace_ and j + 1 < n and _name_token(doc[j + 1])
+                j + 1 < n and _name_token(doc[j + 1])
+                and _group_apostrophe(doc, j, j + 2 if j + 2 >= n or not _name_token(doc[j + 2])
+                                      else n)
             ):
                 j += 2
             else:
                 break
         words = [t.lower_ for t in doc[i:j]]
-        if has_org_word(words) and j - i >= 2:
+        if (has_org_word(words) or _group_possessive(doc[i:j])) and j - i >= 2:
             end = j
             # "University of California, Davis": a campus after a comma.
             if ("university" in words and end + 1 < n and doc[end].text == ","
@@ -187,6 +188,29 @@ def _org_names(doc: Doc) -> list[Span]:
             out.append(doc[i:end])
         i = max(j, i + 1)
     return out
+
+
+def _group_possessive(span: Span) -> bool:
+    """A name a group owns ("Rotherford Supporters' Trust", "Dunmore Teachers' Union"):
+    a plural possessive of people before the name's last word names an organisation."""
+    return any(_group_apostrophe(span.doc, k, span.end) for k in range(span.start + 1, span.end - 1))
+
+
+#: Plural endings of words for people ("supporters", "teachers", "employees", "musicians").
+_PEOPLE_PLURAL = ("ers", "ors", "ees", "ans", "ents", "ists", "men")
+#: Plurals with those endings that end company names ("General Motors' robotaxi unit").
+_FIRM_PLURALS = frozenset({"motors", "brothers", "partners", "labs", "systems"})
+
+
+def _group_apostrophe(doc: Doc, k: int, end: int) -> bool:
+    """True when ``doc[k]`` is the apostrophe of a people plural followed by one last
+    capitalised word that is no person ("Supporters' Trust", not "Acme Systems' Jane")."""
+    if not (doc[k].text in ("'", "’") and k >= 1 and k + 2 == end):
+        return False
+    before, after = doc[k - 1], doc[k + 1]
+    return (before.is_title and not before.whitespace_ and before.lower_.endswith(_PEOPLE_PLURAL)
+            and before.lower_ not in _FIRM_PLURALS and after.is_title
+            and after.ent_type_ != "PERSON")
 
 
 def _name_token(t: Token) -> bool:
@@ -218,7 +242,8 @@ def _type_span(span: Span, ner_label: str, document: Document,
     if ctx is not None:
         return ctx
     words = [t.lower_ for t in span]
-    if has_org_word(words) and ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
+    if (has_org_word(words) or _group_possessive(span)) and \
+            ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
         return EntityType.ORGANIZATION, "org-name"
     if ner_label in ("ORG", "PERSON") and product_shaped(span, companies):
         return EntityType.PRODUCT, "name-shape"

@@ -306,7 +306,17 @@ def test_common_noun_before_a_reporting_verb_is_not_a_name(nlp, text):
     ("The Dunmore Teachers' Union wants higher pay.", "Dunmore Teachers' Union"),
 ])
 def test_plural_possessive_inside_an_organisation_name_is_kept(nlp, text, whole):
-    assert whole in texts(found(nlp, text))
+    assert whole in texts(found(nlp, text), T.ORGANIZATION)
+
+
+@pytest.mark.parametrize("text, owner, owned", [
+    ("Velto Systems' Jane Ulm spoke.", "Velto Systems", "Jane Ulm"),  # a person follows
+    ("Analysts praised Velto Systems' Ulm Labs on Monday.", "Velto Systems", None),
+])
+def test_possessive_of_a_firm_is_not_one_name(nlp, text, owner, owned):
+    ms = texts(found(nlp, text))
+    assert owner in ms and not any("'" in m for m in ms)
+    assert owned is None or owned in ms
 
 
 def test_singular_possessive_still_splits_the_name(nlp):
