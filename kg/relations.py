@@ -144,6 +144,30 @@ RULES: list[Rule] = [
 ]
 
 
+# Rules that read nothing unless the sentence holds one of their trigger words: a verb's
+# lemma ("verb") or any token's lemma or lower-case form ("word"). Skipping them saves a
+# walk over the sentence's tokens per rule; each set mirrors the rule's own first test.
+_GATES: dict[Rule, tuple[str, frozenset[str]]] = {
+    rules_roles.work_verbs: ("verb", frozenset({*rules_roles._WORK_VERBS, "hire"})),
+    rules_roles.founder_verbs: ("verb", frozenset(rules_roles._FOUND_VERBS)),
+    rules_roles.interviews: ("word", frozenset({"interview"})),
+    rules_business.product_verbs: ("verb", frozenset(rules_business._MAKE_VERBS)),
+    rules_business.compete_verbs: ("word", frozenset({"compete", "competes", "vie", "rival"})),
+}
+
+
+def _triggers(sent: Span) -> dict[str, set[str]]:
+    verbs: set[str] = set()
+    words: set[str] = set()
+    for t in sent:
+        lemma = t.lemma_.lower()
+        words.add(lemma)
+        words.add(t.lower_)
+        if t.pos_ == "VERB":
+            verbs.add(lemma)
+    return {"verb": verbs, "word": words}
+
+
 def _dedupe(relations: list[Relation]) -> list[Relation]:
     """One relation per fact and sentence, keeping the most confident reading."""
     best: dict[tuple, Relation] = {}
@@ -170,7 +194,10 @@ def extract_relations(doc: Doc, document: Document, entities: list[Entity]
         return [], []  # a pipeline without a parser: no grammar to read relations from
     ctx = Context(doc, document, Resolver(doc, entities), {e.id: e for e in entities})
     for sent in doc.sents:
+        found = _triggers(sent)
         for rule in RULES:
-            rule(ctx, sent)
+            gate = _GATES.get(rule)
+            if gate is None or not found[gate[0]].isdisjoint(gate[1]):
+                rule(ctx, sent)
     rels = _dedupe(ctx.relations)
     return rels, sorted(ctx.events.values(), key=lambda e: e.id)
