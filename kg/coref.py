@@ -58,7 +58,7 @@ COMPANY_NOUNS = frozenset("""
 company firm corporation giant maker carmaker automaker manufacturer chipmaker startup
 start-up business conglomerate group website site network retailer publisher developer
 operator provider broadcaster studio airline carrier lender insurer bank outlet leader
-player rival competitor partner subsidiary unit division service
+player rival competitor partner subsidiary unit division service club team fund
 """.split())
 
 #: Head nouns of institutions: "the commission" refers back only to an organisation
@@ -67,6 +67,7 @@ INSTITUTION_NOUNS = frozenset("""
 organization organisation agency institute institution foundation university college
 school lab laboratory exchange charity nonprofit regulator ministry department
 commission court council committee government parliament newspaper union association
+trust federation league society party alliance coalition
 """.split())
 
 #: Head nouns that describe a company or organisation.
@@ -88,6 +89,7 @@ _IT_PRONOUNS = frozenset({"it", "its", "itself"})
 _THEY_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
 _POSSESSIVES = frozenset({"its", "his", "her", "their"})
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+_MAIN_SUBJECT = 1.3
 _ROLE_WEIGHT = {"nsubj": 1.0, "nsubjpass": 1.0, "dobj": 0.7, "attr": 0.7, "appos": 0.7,
                 "pobj": 0.5, "poss": 0.5}
 
@@ -327,10 +329,10 @@ class Resolver:
             # rival ..."), as a reader scanning back would
             near = lower in _POSSESSIVES
             if lower in _IT_PRONOUNS:
-                e = (self._antecedent(tok, ORG_TYPES, clause_free=free, near=near)
-                     or self._antecedent(tok, types, clause_free=free, near=near))
+                e = (self._antecedent(tok, ORG_TYPES, clause_free=free, near=near, main=True)
+                     or self._antecedent(tok, types, clause_free=free, near=near, main=True))
             else:
-                e = self._antecedent(tok, types, clause_free=free, near=near)
+                e = self._antecedent(tok, types, clause_free=free, near=near, main=True)
             return Resolution(e, "pronoun", 0.8) if e is not None else None
         if tok.pos_ != "NOUN":
             return None
@@ -393,7 +395,7 @@ class Resolver:
     def _antecedent(self, tok: Token, types: Collection[EntityType], *,
                     nationality: set[str] | None = None, clause_free: bool = True,
                     named_as: str | None = None, near: bool = False,
-                    needs_name: bool = False) -> Entity | None:
+                    needs_name: bool = False, main: bool = False) -> Entity | None:
         """The most salient entity of ``types`` referred to before ``tok``.
 
         Unless ``clause_free``, references that are arguments of ``tok``'s own verb are
@@ -404,6 +406,7 @@ class Resolver:
         here = self._sent_of[tok.i]
         clause = None if clause_free else _clause(tok)
         score: dict[str, float] = defaultdict(float)
+        best_in: dict[tuple[str, int], float] = {}
         last: dict[str, int] = {}
         ents: dict[str, Entity] = {}
         # refs are in text order: walk back from ``tok`` over the last few sentences
@@ -421,7 +424,18 @@ class Resolver:
                 known = self.nationality.get(e.id)
                 if known and not (known & nationality):
                     continue
-            score[e.id] += w * 0.5 ** (here - s)
+            if not main:
+                score[e.id] += w * 0.5 ** (here - s)
+            else:
+                if w == 1.0 and self.root(self.doc[i]).head.dep_ == "ROOT":
+                    # for a pronoun, the main clause's subject is what the sentence is
+                    # about, more than a subject inside it ("X, ..., since Y lost ...")
+                    w = _MAIN_SUBJECT
+                # and an entity's strongest role in each sentence counts, not how often
+                # the sentence repeats it
+                if best_in.get((e.id, s), 0.0) < w:
+                    score[e.id] += (w - best_in.get((e.id, s), 0.0)) * 0.5 ** (here - s)
+                    best_in[(e.id, s)] = w
             last.setdefault(e.id, i)
             ents[e.id] = e
         if not score:

@@ -77,6 +77,9 @@ def test_multi_token_names_act_as_one_unit(nlp):
     ("Brisco Corp sued Velto Systems. Later it settled.", "it", "Brisco Corp"),
     # an object company is still the referent when no company was a subject
     ("Analysts praised Zorbia Labs. Last year it acquired Quill.", "it", "Zorbia Labs"),
+    # the main clause's subject outranks a company repeated in the clauses inside it
+    ("Velmora Group, which owns Zorbia Labs, has been under pressure since Zorbia Labs lost"
+     " a patent. Last year it bought Quill Labs.", "it", "Velmora Group"),
 ])
 def test_it_prefers_the_subject_company(nlp, text, word, expected):
     res, doc = resolver(nlp, text)
@@ -98,6 +101,13 @@ def test_description_prefers_a_name_with_its_head_noun(nlp, text, word, expected
     res, doc = resolver(nlp, text)
     r = res.resolve(token(doc, word), ORG_TYPES)
     assert r is not None and r.entity.name == expected and r.how == "description"
+
+
+def test_trust_is_the_organisation_named_a_trust(nlp):
+    res, doc = resolver(nlp, "Fans were cautious. The Harlow Supporters' Trust said it wanted"
+                             " guarantees. \"We want more,\" said Ann Lee, the trust's chair.")
+    r = res.resolve(token(doc, "trust"), ORG_TYPES)
+    assert r is not None and r.entity.name == "Harlow Supporters' Trust"
 
 
 def test_institution_noun_needs_a_name_that_says_so(nlp):
