@@ -141,6 +141,8 @@ class Resolver:
             for t in sent:
                 self._sent_of[t.i] = k
         self.nationality: dict[str, set[str]] = defaultdict(set)
+        # the nouns an entity was described by ("X, the Premier League club" -> club)
+        self.described: dict[str, set[str]] = defaultdict(set)
         self._refs: list[tuple[int, int, Entity, float]] = []  # (token, sent, entity, weight)
         self._ref_pos: list[int] = []  # the refs' token indices, for bisection
         self._resolved: dict[int, Resolution] = {}
@@ -352,7 +354,7 @@ class Resolver:
         if lemma in COMPANY_NOUNS:
             types = THING_TYPES if lemma in PRODUCT_NOUNS else ORG_TYPES
             # a legal suffix ("... Co.", "... Group") says nothing about which firm
-            named_as = None if lemma in PRODUCT_NOUNS or lemma in _SUFFIX_NOUNS else lemma
+            named_as = None if lemma in PRODUCT_NOUNS else lemma
         elif lemma in INSTITUTION_NOUNS:
             types, named_as = ORG_TYPES, lemma
             needs_name = True
@@ -385,6 +387,8 @@ class Resolver:
             nouns.append(root.head)
         for n in nouns:
             self.nationality[entity.id] |= self._demonyms(n)
+            if n.i != root.i and n.pos_ == "NOUN":
+                self.described[entity.id].add(n.lemma_.lower())
         for p in kids:  # "a court in Japan"
             if p.dep_ == "prep" and p.lower_ == "in":
                 for o in p.children:
@@ -418,7 +422,7 @@ class Resolver:
                 continue
             if clause is not None and s == here and _clause(self.doc[i]) == clause:
                 continue
-            if needs_name and not _names(e, named_as):
+            if needs_name and not self._called(e, named_as):
                 continue
             if nationality:
                 known = self.nationality.get(e.id)
@@ -441,7 +445,7 @@ class Resolver:
         if not score:
             return None
         if named_as and not needs_name:
-            titled = {k for k in score if _names(ents[k], named_as)}
+            titled = {k for k in score if self._called(ents[k], named_as)}
             if titled:
                 score = {k: v for k, v in score.items() if k in titled}
         current = {k for k, i in last.items() if k in score and self._sent_of[i] == here}
@@ -451,6 +455,12 @@ class Resolver:
             score[k] += 0.5
         best = max(score, key=lambda k: (score[k], last[k]))
         return ents[best]
+
+    def _called(self, entity: Entity, noun: str) -> bool:
+        """True when the text described the entity by ``noun`` ("X, the club") or its
+        name holds it ("Nordby Bank" for "bank"; a legal suffix like "Co." does not count)."""
+        return noun in self.described.get(entity.id, ()) or (
+            noun not in _SUFFIX_NOUNS and _names(entity, noun))
 
     def salient(self, tok: Token, types: Collection[EntityType]) -> Entity | None:
         """The most salient entity of ``types`` mentioned before ``tok`` (the topic the

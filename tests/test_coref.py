@@ -113,3 +113,32 @@ def test_trust_is_the_organisation_named_a_trust(nlp):
 def test_institution_noun_needs_a_name_that_says_so(nlp):
     res, doc = resolver(nlp, "Brisco Corp sued Velto Systems. The foundation said nothing.")
     assert res.resolve(token(doc, "foundation"), ORG_TYPES) is None
+
+
+def _hand_resolver(nlp, text: str, companies: list[str]):
+    """A resolver over entities given by name (every occurrence is a mention)."""
+    from kg.ids import slugify
+    from kg.types import Entity, Mention
+    document = Document.from_text(text)
+    ents = []
+    for name in companies:
+        ms, at = [], text.find(name)
+        while at >= 0:
+            ms.append(Mention(document.id, at, at + len(name), name, EntityType.COMPANY, 0, "t"))
+            at = text.find(name, at + 1)
+        ents.append(Entity(slugify(name), name, EntityType.COMPANY, frozenset(), tuple(ms)))
+    doc = nlp(text)
+    return Resolver(doc, ents), doc
+
+
+@pytest.mark.parametrize("noun, expected", [
+    ("club", "Dunmore Rovers"),  # described as a club by apposition
+    ("firm", "Velto Capital"),  # described as a firm before its name
+])
+def test_description_prefers_the_entity_described_by_its_noun(nlp, noun, expected):
+    text = ("Dunmore Rovers, the English league club, agreed to be sold to the private equity"
+            " firm Velto Capital. Velto Capital will take a stake. The shares will be held by"
+            f" Tom Reyes, the {noun}'s chairman.")
+    res, doc = _hand_resolver(nlp, text, ["Dunmore Rovers", "Velto Capital"])
+    r = res.resolve(token(doc, noun, 1), ORG_TYPES)
+    assert r is not None and r.entity.name == expected
