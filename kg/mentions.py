@@ -138,7 +138,7 @@ def _clean(span: Span) -> list[Span]:
         return []
     for k in range(s + 1, e - 1):
         if _group_apostrophe(doc, k, e):
-            continue  # "Rotherford Supporters' Trust": a plural possessive inside a name
+            continue  # "Harlow Supporters' Trust": a plural possessive inside a name
         if doc[k].tag_ == "POS" or doc[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
     return [doc[s:e]]
@@ -191,7 +191,7 @@ def _org_names(doc: Doc) -> list[Span]:
 
 
 def _group_possessive(span: Span) -> bool:
-    """A name a group owns ("Rotherford Supporters' Trust", "Dunmore Teachers' Union"):
+    """A name a group owns ("Harlow Supporters' Trust", "Dunmore Teachers' Union"):
     a plural possessive of people before the name's last word names an organisation."""
     return any(_group_apostrophe(span.doc, k, span.end) for k in range(span.start + 1, span.end - 1))
 
