@@ -395,7 +395,7 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
         ctx = context_type(doc, span)
         if ctx is not None and ctx[1] in ("apposition", "descriptor", "copula"):
             out.append(_Cand(span.start_char, span.end_char, ctx[0], ctx[1], 0, trim=False))
-        elif ctx is None:
+        elif ctx is None and len(span) == 1:  # a longer unknown name may be a person's
             label = _speaker_name(span, surnames)
             if label is not None:
                 out.append(_Cand(span.start_char, span.end_char, label, "speaks", 0, trim=False))
