@@ -153,6 +153,10 @@ _GATES: dict[Rule, tuple[str, frozenset[str]]] = {
     rules_roles.interviews: ("word", frozenset({"interview"})),
     rules_business.product_verbs: ("verb", frozenset(rules_business._MAKE_VERBS)),
     rules_business.compete_verbs: ("word", frozenset({"compete", "competes", "vie", "rival"})),
+    # "work together", "join forces" (rules_business._together)
+    rules_business.partner_verbs: ("verb", rules_business._PARTNER_VERBS | {"work", "join"}),
+    rules_business.acquisitions: ("word", frozenset(
+        {*rules_business._BUY_VERBS, "acquisition", "purchase", "takeover", "buyout"})),
 }
 
 
