@@ -22,8 +22,8 @@ from .types import EntityType
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "context_type", "has_org_word", "head_type", "is_org_word",
-           "product_shaped"]
+__all__ = ["CLUB_WORDS", "DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "context_type", "has_org_word", "head_type",
+           "is_org_name_word", "is_org_word", "product_shaped"]
 
 #: Organisation words that make a capitalised name an Organization.
 ORG_WORDS = frozenset(
@@ -32,6 +32,14 @@ ORG_WORDS = frozenset(
     authority board parliament senate congress union school college academy museum
     organization organisation federation fund laboratory laboratories lab labs
     observatory tribunal police army navy government assembly forum""".split()
+)
+
+#: Words that end a club's or society's name after its short name ("Rotherford United"):
+#: with :data:`ORG_WORDS` and the knowledge base's corporate words, they keep "<short name> +
+#: word" an organisation, not a product.
+CLUB_WORDS = frozenset(
+    """united city athletic athletico rovers rangers wanderers albion fc afc cf sc club
+    trust town county orchestra choir""".split()
 )
 
 # Titles a firm can hold as well as a person ("X, a Swedish investor"): they type nothing.
@@ -183,6 +191,12 @@ def is_org_word(word: str) -> bool:
     return w in ORG_WORDS or (w.endswith("s") and w[:-1] in ORG_WORDS)
 
 
+def is_org_name_word(word: str) -> bool:
+    """A word that ends an organisation's full name ("Rotherford United", "Acme Foundation")."""
+    w = word.lower().replace(".", "")
+    return w in CORPORATE_WORDS or w in CLUB_WORDS or is_org_word(w)
+
+
 def has_org_word(words: list[str]) -> bool:
     """An organisation word, or "central bank" (other banks are companies)."""
     return any(is_org_word(w) for w in words) or any(
@@ -195,7 +209,9 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
 
     "Galaxy Z Fold", "Pixel 8" (a known product's name or a model number inside),
     "Apple Music" (a company's name, from the knowledge base or ``companies`` named
-    elsewhere in the text, then a non-corporate word) or "iPod" (a lower-case first letter).
+    elsewhere in the text, then a non-corporate word; "Rotherford United" or "Acme
+    Foundation" end in a word of an organisation's name, see :func:`is_org_name_word`) or
+    "iPod" (a lower-case first letter).
     """
     if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
         return True
@@ -209,6 +225,7 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
             rest = [t.lower_ for t in span[k:]]
             return etype == EntityType.PRODUCT or (
                 etype == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
+                and not is_org_name_word(rest[-1])
             )
     return len(span) > 1 and any(
         t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
