@@ -136,10 +136,12 @@ class Resolver:
                     if old is None or (old[1] - old[0]) < (last - first):
                         self._entity[i] = entity
                         self._unit[i] = (first, last + 1)
-        self._sent_of = {}
-        for k, sent in enumerate(doc.sents):
-            for t in sent:
-                self._sent_of[t.i] = k
+        # one Token object per index, made once: ``doc[i]`` and iterating a Doc or Span
+        # build a new Token every time, and the rules look at the same tokens many times
+        self.tokens: list[Token] = list(doc)
+        self.sents = list(doc.sents)
+        self._sent_of: list[int] = [k for k, sent in enumerate(self.sents)
+                                    for _ in range(sent.start, sent.end)]
         self.nationality: dict[str, set[str]] = defaultdict(set)
         # the nouns an entity was described by ("X, the Premier League club" -> club)
         self.described: dict[str, set[str]] = defaultdict(set)
@@ -167,7 +169,7 @@ class Resolver:
         key = self._unit.get(tok.i, (tok.i, tok.i + 1))
         found = self._tokens.get(key)
         if found is None:
-            found = self._tokens[key] = tuple(self.doc[i] for i in range(*key))
+            found = self._tokens[key] = tuple(self.tokens[key[0]:key[1]])
         return found
 
     def root(self, tok: Token) -> Token:
@@ -207,6 +209,13 @@ class Resolver:
     def sent_index(self, tok: Token) -> int:
         """Index of the sentence ``tok`` is in."""
         return self._sent_of[tok.i]
+
+    def sentence_types(self) -> list[frozenset[EntityType]]:
+        """For each sentence, the types of the entities whose mentions it holds."""
+        found: list[set[EntityType]] = [set() for _ in self.sents]
+        for i, e in self._entity.items():
+            found[self._sent_of[i]].add(e.type)
+        return [frozenset(f) for f in found]
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, tok: Token, types: Collection[EntityType] | None = None
@@ -297,7 +306,7 @@ class Resolver:
 
     def _pass(self) -> None:
         seen_units: set[tuple[int, int]] = set()
-        for tok in self.doc:
+        for tok in self.tokens:
             e = self._entity.get(tok.i)
             if e is not None:
                 u = self._unit[tok.i]
@@ -420,7 +429,7 @@ class Resolver:
                 break
             if e.type not in types:
                 continue
-            if clause is not None and s == here and _clause(self.doc[i]) == clause:
+            if clause is not None and s == here and _clause(self.tokens[i]) == clause:
                 continue
             if needs_name and not self._called(e, named_as):
                 continue
@@ -431,7 +440,7 @@ class Resolver:
             if not main:
                 score[e.id] += w * 0.5 ** (here - s)
             else:
-                if w == 1.0 and self.root(self.doc[i]).head.dep_ == "ROOT":
+                if w == 1.0 and self.root(self.tokens[i]).head.dep_ == "ROOT":
                     # for a pronoun, the main clause's subject is what the sentence is
                     # about, more than a subject inside it ("X, ..., since Y lost ...")
                     w = _MAIN_SUBJECT
@@ -472,7 +481,7 @@ class Resolver:
         """Every (first token, entity) reference found by the pass, in text order."""
         for i, _s, e, _w in self._refs:
             if entity_types is None or e.type in entity_types:
-                yield self.doc[i], e
+                yield self.tokens[i], e
 
 
 def _names(entity: Entity, noun: str) -> bool:

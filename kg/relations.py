@@ -23,12 +23,13 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import rules_business, rules_roles
-from .coref import Resolver
+from .context import head_type
+from .coref import ORG_NOUNS, Resolver
 from .types import Document, Entity, EntityType, Evidence, Predicate, Relation
 
 if TYPE_CHECKING:
@@ -90,10 +91,11 @@ class Context:
         evidence is the sentence a reader would quote.
         """
         toks = list(tokens)
-        sent = toks[0].sent
+        # the resolver's sentence spans (Token.sent walks the sentence on every call)
+        sent = self.res.sents[self.res.sent_index(toks[0])]
         text = self.document.text
         start, end = sent.start_char, sent.end_char
-        # in the first token's sentence (Token.sent walks the sentence on every call)
+        # in the first token's sentence
         inside = [t for t in toks if sent.start <= t.i < sent.end]
         lo = min(t.idx for t in inside)
         hi = max(t.idx + len(t.text) for t in inside)
@@ -128,7 +130,7 @@ class Context:
         return [self.entities[i] for i in dict.fromkeys(ids) if i in self.entities]
 
 
-Rule = Callable[[Context, "Span"], None]
+Rule = Callable[[Context, "Sentence"], None]
 
 #: Every relation rule, in the order they run (people first: later rules use employers).
 RULES: list[Rule] = [
@@ -144,32 +146,105 @@ RULES: list[Rule] = [
 ]
 
 
-# Rules that read nothing unless the sentence holds one of their trigger words: a verb's
-# lemma ("verb") or any token's lemma or lower-case form ("word"). Skipping them saves a
-# walk over the sentence's tokens per rule; each set mirrors the rule's own first test.
-_GATES: dict[Rule, tuple[str, frozenset[str]]] = {
-    rules_roles.work_verbs: ("verb", frozenset({*rules_roles._WORK_VERBS, "hire"})),
-    rules_roles.founder_verbs: ("verb", frozenset(rules_roles._FOUND_VERBS)),
-    rules_roles.interviews: ("word", frozenset({"interview"})),
-    rules_business.product_verbs: ("verb", frozenset(rules_business._MAKE_VERBS)),
-    rules_business.compete_verbs: ("word", frozenset({"compete", "competes", "vie", "rival"})),
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence as the rules read it.
+
+    Its tokens are made once and shared by every rule (iterating a spaCy Span builds new
+    Token objects on each pass), with the words and entity types that gate the rules.
+    Iterating it gives its tokens, as iterating the Span would.
+    """
+
+    span: Span
+    tokens: list[Token]
+    words: frozenset[str]  # every token's lower-case lemma and lower-case form
+    verbs: frozenset[str]  # the lower-case lemmas of its verbs
+    nouns: frozenset[str]  # the lower-case lemmas of its common nouns
+    types: frozenset[EntityType]  # the types of the entities named in it
+
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.tokens)
+
+
+def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
+    """The document's sentences, their words read from the token arrays at once (no
+    Token objects) and each lemma lower-cased once per document."""
+    from spacy.symbols import LEMMA, LOWER, NOUN, POS, VERB
+
+    strings = doc.vocab.strings
+    rows = doc.to_array([LEMMA, LOWER, POS]).tolist()
+    lemmas = {h: strings[h].lower() for h in {r[0] for r in rows}}
+    lowers = {h: strings[h] for h in {r[1] for r in rows}}
+    types = res.sentence_types()
+    for k, span in enumerate(res.sents):
+        part = rows[span.start:span.end]
+        yield Sentence(
+            span, res.tokens[span.start:span.end],
+            frozenset(lemmas[r[0]] for r in part) | {lowers[r[1]] for r in part},
+            frozenset(lemmas[r[0]] for r in part if r[2] == VERB),
+            frozenset(lemmas[r[0]] for r in part if r[2] == NOUN),
+            types[k])
+
+
+def _has_org_noun(sent: Sentence) -> bool:
+    """A common noun that describes an organisation ("the company", "the carmaker")."""
+    return any(n in ORG_NOUNS or head_type(n) in _ORG for n in sent.nouns)
+
+
+Gate = Callable[[Sentence], bool]
+
+
+def _words(*groups: Iterable[str]) -> Gate:
+    """A gate open when the sentence holds one of the words (lemma or lower-case form)."""
+    wanted = frozenset(w for g in groups for w in g)
+    return lambda sent: not sent.words.isdisjoint(wanted)
+
+
+def _verbs(*groups: Iterable[str]) -> Gate:
+    """A gate open when one of the sentence's verbs has one of these lemmas."""
+    wanted = frozenset(w for g in groups for w in g)
+    return lambda sent: not sent.verbs.isdisjoint(wanted)
+
+
+def _naming(types: Iterable[EntityType]) -> Gate:
+    """A gate open when the sentence names an entity of one of ``types``."""
+    wanted = frozenset(types)
+    return lambda sent: not sent.types.isdisjoint(wanted)
+
+
+# Rules that read nothing unless the sentence holds what their first test looks for: a
+# trigger word, a verb's lemma or a named entity of some type. Skipping them saves a walk
+# over the sentence's tokens per rule; each gate mirrors (or is wider than) the rule's
+# own first test, so no fact is lost.
+_GATES: dict[Rule, Gate] = {
+    rules_roles.position_frames: lambda sent: (
+        T.POSITION in sent.types or not sent.words.isdisjoint(rules_roles.TITLE_NOUNS)),
+    rules_roles.person_org_modifiers: _naming({T.PERSON}),
+    rules_roles.work_verbs: _verbs(rules_roles._WORK_VERBS, {"hire"}),
+    rules_roles.founder_verbs: _verbs(rules_roles._FOUND_VERBS),
+    rules_roles.interviews: _words({"interview"}),
+    rules_business.product_possessives: _naming({T.PRODUCT}),
+    rules_business.product_verbs: _verbs(rules_business._MAKE_VERBS),
+    rules_business.product_copulas: _words(rules_business._MADE_OF_NOUNS),
+    rules_business.maker_nouns: _words(rules_business._MAKER_NOUNS),
+    rules_business.hyphen_compounds: _words(rules_business._HYPHEN_VERBS),
+    rules_business.product_names: _naming({T.PRODUCT}),
+    rules_business.competitor_nouns: _words(rules_business.COMPETITOR_NOUNS),
+    rules_business.compete_verbs: _words({"compete", "competes", "vie", "rival"}),
+    rules_business.contest_nouns: _words(rules_business.CONTEST_NOUNS),
+    rules_business.partner_nouns: _words({"partner"}, rules_business._PARTNER_NOUNS),
     # "work together", "join forces" (rules_business._together)
-    rules_business.partner_verbs: ("verb", rules_business._PARTNER_VERBS | {"work", "join"}),
-    rules_business.acquisitions: ("word", frozenset(
-        {*rules_business._BUY_VERBS, "acquisition", "purchase", "takeover", "buyout"})),
+    rules_business.partner_verbs: _verbs(rules_business._PARTNER_VERBS, {"work", "join"}),
+    rules_business.investments: _words(
+        {"invest", "raise", "back", "fund", "finance", "percent", "%"},
+        rules_business._STAKE_NOUNS),
+    rules_business.acquisitions: _words(
+        rules_business._BUY_VERBS, {"acquisition", "purchase", "takeover", "buyout"}),
+    rules_business.subsidiaries: _words(rules_business._UNIT_NOUNS, {"parent", "own"}),
+    rules_business.locations: lambda sent: (
+        not sent.types.isdisjoint(_ORG) or _has_org_noun(sent) or not sent.words.isdisjoint(
+            {"base", "headquarter", "headquartered", "locate"})),
 }
-
-
-def _triggers(sent: Span) -> dict[str, set[str]]:
-    verbs: set[str] = set()
-    words: set[str] = set()
-    for t in sent:
-        lemma = t.lemma_.lower()
-        words.add(lemma)
-        words.add(t.lower_)
-        if t.pos_ == "VERB":
-            verbs.add(lemma)
-    return {"verb": verbs, "word": words}
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
@@ -197,11 +272,10 @@ def extract_relations(doc: Doc, document: Document, entities: list[Entity]
     if not doc.has_annotation("DEP"):
         return [], []  # a pipeline without a parser: no grammar to read relations from
     ctx = Context(doc, document, Resolver(doc, entities), {e.id: e for e in entities})
-    for sent in doc.sents:
-        found = _triggers(sent)
+    for sent in _sentences(doc, ctx.res):
         for rule in RULES:
             gate = _GATES.get(rule)
-            if gate is None or not found[gate[0]].isdisjoint(gate[1]):
+            if gate is None or gate(sent):
                 rule(ctx, sent)
     rels = _dedupe(ctx.relations)
     return rels, sorted(ctx.events.values(), key=lambda e: e.id)

@@ -34,9 +34,9 @@ from .grammar import (
 from .types import Entity, EntityType, Predicate
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Token
 
-    from .relations import Context
+    from .relations import Context, Sentence
 
 __all__ = [
     "CONTEST_NOUNS", "product_possessives", "product_verbs", "product_copulas",
@@ -176,7 +176,7 @@ def _owner(ctx: Context, noun: Token, types=THING, exclude=()) -> list[tuple[Ent
 
 
 # ----------------------------------------------------------------------- productOf
-def product_possessives(ctx: Context, sent: Span) -> None:
+def product_possessives(ctx: Context, sent: Sentence) -> None:
     """productOf from "X's Y", "its Y", "X's new Y search engine", "Y from X"; and
     "X's <product noun>" naming a product mentioned earlier in the sentence."""
     res = ctx.res
@@ -210,7 +210,7 @@ def product_possessives(ctx: Context, sent: Span) -> None:
                         "poss-description")
 
 
-def product_verbs(ctx: Context, sent: Span) -> None:
+def product_verbs(ctx: Context, sent: Sentence) -> None:
     """productOf from "X launched Y", "X offers Y", "Y was made by X", "Y, made by X",
     "X, which operates Y"."""
     res = ctx.res
@@ -234,7 +234,7 @@ def product_verbs(ctx: Context, sent: Span) -> None:
                     conf * min(rp.confidence, rm.confidence), f"verb-{lemma}")
 
 
-def product_copulas(ctx: Context, sent: Span) -> None:
+def product_copulas(ctx: Context, sent: Sentence) -> None:
     """productOf from "Y is a project of X", "Y, a service of X"."""
     res = ctx.res
     for noun in sent:
@@ -255,7 +255,7 @@ def product_copulas(ctx: Context, sent: Span) -> None:
                         "product-of-noun")
 
 
-def maker_nouns(ctx: Context, sent: Span) -> None:
+def maker_nouns(ctx: Context, sent: Sentence) -> None:
     """productOf from "X, the maker of Y", "the developer of Y, X", "X is the owner of
     Y" (an owned company is a subsidiary)."""
     res = ctx.res
@@ -286,7 +286,7 @@ _HYPHEN_VERBS = {"own": "owned", "control": "owned", "back": "backed", "fund": "
                  "finance": "backed", "make": "made", "build": "made", "develop": "made"}
 
 
-def hyphen_compounds(ctx: Context, sent: Span) -> None:
+def hyphen_compounds(ctx: Context, sent: Sentence) -> None:
     """"Google-owned YouTube", "Ford-backed Argo", "Samsung-made chips"."""
     res = ctx.res
     for verb in sent:
@@ -309,7 +309,7 @@ def hyphen_compounds(ctx: Context, sent: Span) -> None:
                     ctx.add(i, Predicate.SUBSIDIARY_OF, a, [verb, at, it], conf, "hyphen-owned")
 
 
-def product_names(ctx: Context, sent: Span) -> None:
+def product_names(ctx: Context, sent: Sentence) -> None:
     """productOf for a product named after its maker: "Acme Phone" -> Acme.
 
     Read once, at the product's first mention that spells the maker's name.
@@ -408,7 +408,7 @@ def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, ru
             ctx.add(o, pred, t, [noun, ot, tt], conf * min(oc, tc), rule, former=former)
 
 
-def competitor_nouns(ctx: Context, sent: Span) -> None:
+def competitor_nouns(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "competitors like A and B", "X's rival Y", "A and B are rivals"."""
     for noun in sent:
         if noun.pos_ in ("NOUN", "ADJ") and noun.lemma_.lower() in COMPETITOR_NOUNS \
@@ -416,7 +416,7 @@ def competitor_nouns(ctx: Context, sent: Span) -> None:
             _relational_noun(ctx, noun, Predicate.COMPETITOR_OF, 0.85, f"noun-{noun.lemma_.lower()}")
 
 
-def compete_verbs(ctx: Context, sent: Span) -> None:
+def compete_verbs(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "A competes with B", "A and B are competing", "A rivals B"."""
     res = ctx.res
     for verb in sent:
@@ -442,7 +442,7 @@ def compete_verbs(ctx: Context, sent: Span) -> None:
             _pairwise(ctx, subs, Predicate.COMPETITOR_OF, [verb], 0.85, f"verb-{lemma}")
 
 
-def contest_nouns(ctx: Context, sent: Span) -> None:
+def contest_nouns(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "its battle with B", "the battle between A and B", "its
     struggle against B"."""
     res = ctx.res
@@ -466,21 +466,19 @@ def contest_nouns(ctx: Context, sent: Span) -> None:
 
 
 # ----------------------------------------------------------------------- partnerOf
-def partner_nouns(ctx: Context, sent: Span) -> None:
+def partner_nouns(ctx: Context, sent: Sentence) -> None:
     """partnerOf from "its partnership with B", "A ended its agreement with B"
     (former), "the alliance between A and B", "X's partner Y"."""
     res = ctx.res
     for noun in sent:
         lemma = noun.lemma_.lower()
-        if noun.pos_ != "NOUN":
+        if noun.pos_ != "NOUN" or (lemma != "partner" and lemma not in _PARTNER_NOUNS):
             continue
         verb = governing_verb(noun)
         former = (verb is not None and verb.lemma_.lower() in _ENDING_VERBS) or any(
             c.lower_ in ("former", "previous", "past") for c in noun.children)
         if lemma == "partner":
             _relational_noun(ctx, noun, Predicate.PARTNER_OF, 0.8, "noun-partner", former=former)
-            continue
-        if lemma not in _PARTNER_NOUNS:
             continue
         if any(c.dep_ == "acl" and c.lemma_.lower() in _BUY_VERBS for c in noun.children) \
                 or any(c.lemma_.lower() in _BUY_VERBS for c in noun.subtree if c.pos_ == "VERB"):
@@ -511,7 +509,7 @@ def _together(verb: Token) -> bool:
     return False
 
 
-def partner_verbs(ctx: Context, sent: Span) -> None:
+def partner_verbs(ctx: Context, sent: Sentence) -> None:
     """partnerOf from "A partnered with B", "A will cooperate with B", "A and B teamed
     up", "A and B said they would work together"."""
     res = ctx.res
@@ -539,7 +537,7 @@ def partner_verbs(ctx: Context, sent: Span) -> None:
 
 
 # ----------------------------------------------------------------------- deals
-def investments(ctx: Context, sent: Span) -> None:
+def investments(ctx: Context, sent: Sentence) -> None:
     """investedIn from "X invested in Y", "X bought a stake in Y", "X's investment in
     Y", "Y, backed by X"."""
     res = ctx.res
@@ -616,7 +614,7 @@ def _announced(verb: Token) -> bool:
             and is_realis(head, future_ok=True))
 
 
-def acquisitions(ctx: Context, sent: Span) -> None:
+def acquisitions(ctx: Context, sent: Sentence) -> None:
     """acquired from "X bought/acquired Y", "Y was acquired by X", "X completed its
     purchase of Y"; never from an offer, attempt, plan or negation."""
     res = ctx.res
@@ -662,7 +660,7 @@ def acquisitions(ctx: Context, sent: Span) -> None:
                     conf * min(ra.confidence, rb.confidence), f"acquire-{lemma}")
 
 
-def subsidiaries(ctx: Context, sent: Span) -> None:
+def subsidiaries(ctx: Context, sent: Sentence) -> None:
     """subsidiaryOf from "X, a subsidiary of Y", "Y's unit X", "X is owned by Y",
     "Y owns X", "X's parent company Y"."""
     res = ctx.res
@@ -734,7 +732,7 @@ def _places_modifying(ctx: Context, noun: Token) -> list[tuple[Entity, Token]]:
     return out
 
 
-def locations(ctx: Context, sent: Span) -> None:
+def locations(ctx: Context, sent: Sentence) -> None:
     """locatedIn from a place modifying an organisation ("China's largest company,
     Acme", "the South Korean company", "Sydney computing company Globex") and from
     "X, based in Y" / "headquartered in"."""

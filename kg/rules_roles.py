@@ -33,9 +33,9 @@ from .ids import slugify
 from .types import Entity, EntityType, Mention, Predicate
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Token
 
-    from .relations import Context
+    from .relations import Context, Sentence
 
 __all__ = [
     "TITLE_NOUNS", "position_kind", "position_frames", "person_org_modifiers",
@@ -85,7 +85,7 @@ def _resolve_all(ctx: Context, toks: list[Token], types) -> list[tuple[Entity, f
     return out
 
 
-def _position_tokens(ctx: Context, sent: Span):
+def _position_tokens(ctx: Context, sent: Sentence):
     """(title token, Position entity or None) for every title in ``sent``."""
     res = ctx.res
     seen: set[int] = set()
@@ -280,7 +280,7 @@ def _title_former(ctx: Context, p: Token) -> bool:
     return False
 
 
-def position_frames(ctx: Context, sent: Span) -> None:
+def position_frames(ctx: Context, sent: Sentence) -> None:
     """holdsPosition, worksFor, ceoOf and founderOf from a title and its frame."""
     res = ctx.res
     for p, pos_ent in _position_tokens(ctx, sent):
@@ -319,7 +319,7 @@ def position_frames(ctx: Context, sent: Span) -> None:
                             former=former)
 
 
-def person_org_modifiers(ctx: Context, sent: Span) -> None:
+def person_org_modifiers(ctx: Context, sent: Sentence) -> None:
     """worksFor from "X's Y" (an organisation owning a person) and "Y from/of/at X"."""
     res = ctx.res
     seen: set[int] = set()
@@ -361,7 +361,7 @@ def _unit_owners(tok: Token) -> list[Token]:
     return owners or [tok]
 
 
-def work_verbs(ctx: Context, sent: Span) -> None:
+def work_verbs(ctx: Context, sent: Sentence) -> None:
     """worksFor from "Y works for X", "Y joined X", "Y heads X", "X hired Y"
     (former for "Y left X")."""
     res = ctx.res
@@ -402,7 +402,7 @@ _FOUND_VERBS = {"found": 0.9, "co-found": 0.9, "cofound": 0.9, "establish": 0.85
                 "start": 0.75, "create": 0.7, "set": 0.75, "launch": 0.6}
 
 
-def founder_verbs(ctx: Context, sent: Span) -> None:
+def founder_verbs(ctx: Context, sent: Sentence) -> None:
     """founderOf from "Y founded X", "Y and classmates started X", "X was founded by Y"."""
     res = ctx.res
     for verb in sent:
@@ -476,7 +476,7 @@ def _outlet(ctx: Context, tok: Token, who: Entity) -> Entity | None:
     return jobs[0] if jobs else None
 
 
-def interviews(ctx: Context, sent: Span) -> None:
+def interviews(ctx: Context, sent: Sentence) -> None:
     """interviewedBy and the interview Event from "Y sat down for an interview with
     Z's W", "in an interview with W, Y said", "W's interview with Y", "W interviewed Y".
     """
