@@ -35,7 +35,7 @@ from .context import (
     product_shaped,
 )
 from .kb import KBEntry, load_kb
-from .nlp import add_rule_components
+from .nlp import add_rule_components, fold_quotes
 from .positions import find_positions
 from .stances import REPORT_VERBS
 from .types import Document, EntityType, Mention
@@ -352,7 +352,7 @@ def _kb_spans(doc: Doc) -> list[_Cand]:
     return out
 
 
-def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
+def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str) -> list[_Cand]:
     """Capitalised names the NER missed, kept only when the context says what they are
     ("Quonix Robotics, a warehouse startup, ...")."""
     taken = sorted((c.start, c.end) for c in cands)
@@ -363,8 +363,10 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
         k = bisect_right(starts, end - 1)  # the candidates starting before ``end``
         return k > 0 and max_ends[k - 1] > start
 
-    surnames = {t.lower() for c in cands if c.label == EntityType.PERSON
-                for t in doc.text[c.start : c.end].split()[-1:]}
+    # sliced from the article, not ``doc.text`` (which spaCy joins anew on every access);
+    # folded, as the tokens compared with it are
+    surnames = {fold_quotes(t).lower() for c in cands if c.label == EntityType.PERSON
+                for t in text[c.start : c.end].split()[-1:]}
     out = []
     i = 0
     while i < len(doc):
@@ -570,7 +572,7 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
                                "kb" if entry else "org-name", _PRIORITY["org-name"]))
     cands.extend(_ent_candidates(doc, document))
     cands.extend(_kb_spans(doc))
-    cands.extend(_unlabelled_names(doc, cands))
+    cands.extend(_unlabelled_names(doc, cands, document.text))
     cands.extend(_acronyms(cands, document))
     cands.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
     taken = _Taken(len(document.text))

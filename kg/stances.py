@@ -461,11 +461,10 @@ def _sentences(doc: Doc) -> list[Span]:
     to it.
     """
     out: list[Span] = []
-    text = doc.text  # built anew on every access: once per document, not per sentence
     for sent in doc.sents:
         if out:
             prev = out[-1]
-            gap = text[prev.end_char:sent.start_char]
+            gap = prev[-1].whitespace_  # sentences are adjacent: only that lies between
             fragment = not any(t.pos_ in ("VERB", "AUX") for t in prev) and \
                 prev[-1].text not in (".", "!", "?", ":", ";") and "\n" not in prev.text + gap
             if fragment:
