@@ -115,31 +115,32 @@ def _clean(span: Span) -> list[Span]:
     """Trim a candidate and split it at an inner possessive; may return nothing."""
     doc = span.doc
     s, e = span.start, span.end
+    tok = dict(enumerate(span, start=s))  # each Token made once: ``doc[k]`` makes a new one
     # A broken "Name (ACR": keep the name before the bracket.
     for k in range(s, e):
-        if doc[k].text in ("(", "[", '"'):
+        if tok[k].text in ("(", "[", '"'):
             e = k if k > s else e
             if k == s:
                 s += 1
             break
-    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct or doc[s].is_space):
+    while s < e and (tok[s].lower_ in ("the", "a", "an") or tok[s].is_punct or tok[s].is_space):
         s += 1
     # "Rival Anthropic", "Chipmaker Acme": a description glued to the name.
-    while s < e - 1 and (doc[s].is_sent_start or doc[s].is_lower) and (
-        (doc[s + 1].is_title and head_type(doc[s].text) in _DESCRIBES_ORG_OR_PERSON)
-        or (doc[s].pos_ == "NOUN" and doc[s + 1].is_lower
-            and head_type(doc[s + 1].text) in _DESCRIBES_ORG_OR_PERSON)
+    while s < e - 1 and (tok[s].is_sent_start or tok[s].is_lower) and (
+        (tok[s + 1].is_title and head_type(tok[s].text) in _DESCRIBES_ORG_OR_PERSON)
+        or (tok[s].pos_ == "NOUN" and tok[s + 1].is_lower
+            and head_type(tok[s + 1].text) in _DESCRIBES_ORG_OR_PERSON)
     ):
         s += 1
-    while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].is_space
-                     or doc[e - 1].lower_ in ("'s", "'")):
+    while e > s and (tok[e - 1].tag_ == "POS" or tok[e - 1].is_punct or tok[e - 1].is_space
+                     or tok[e - 1].lower_ in ("'s", "'")):
         e -= 1
     if s >= e:
         return []
     for k in range(s + 1, e - 1):
         if _group_apostrophe(doc, k, e):
             continue  # "Harlow Supporters' Trust": a plural possessive inside a name
-        if doc[k].tag_ == "POS" or doc[k].lower_ == "'s":
+        if tok[k].tag_ == "POS" or tok[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
     return [doc[s:e]]
 
@@ -153,15 +154,15 @@ def _org_names(doc: Doc) -> list[Span]:
     """Capitalised names that contain an organisation word ("Institute for Fiscal Studies")."""
     out = []
     i, n = 0, len(doc)
+    name = [_name_token(t) for t in doc]  # once per token: each is looked at several times
     while i < n:
-        if not _name_token(doc[i]):
+        if not name[i]:
             i += 1
             continue
         j = i
         while j < n:
-            if _name_token(doc[j]) or (
-                doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n
-                and _name_token(doc[j + 1])
+            if name[j] or (
+                doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n and name[j + 1]
             ):
                 j += 1
             elif (  # "Human-Centered": a hyphen inside a capitalised compound
@@ -170,9 +171,8 @@ def _org_names(doc: Doc) -> list[Span]:
             ):
                 j += 2
             elif (  # "Dunmore Teachers' Union": a plural possessive inside the name
-                j + 1 < n and _name_token(doc[j + 1])
-                and _group_apostrophe(doc, j, j + 2 if j + 2 >= n or not _name_token(doc[j + 2])
-                                      else n)
+                j + 1 < n and name[j + 1]
+                and _group_apostrophe(doc, j, j + 2 if j + 2 >= n or not name[j + 2] else n)
             ):
                 j += 2
             else:
@@ -183,7 +183,7 @@ def _org_names(doc: Doc) -> list[Span]:
             # "University of California, Davis": a campus after a comma.
             if ("university" in words and end + 1 < n and doc[end].text == ","
                     and doc[end + 1].pos_ == "PROPN" and doc[end + 1].ent_type_ in ("", "PERSON", "GPE")
-                    and (end + 2 >= n or not _name_token(doc[end + 2]) or doc[end + 2].is_sent_start)):
+                    and (end + 2 >= n or not name[end + 2] or doc[end + 2].is_sent_start)):
                 end += 2
             out.append(doc[i:end])
         i = max(j, i + 1)
@@ -253,12 +253,14 @@ def _type_span(span: Span, ner_label: str, document: Document,
 
 def _heading(sent: Span) -> bool:
     """A title-case line without a final stop ("Tech Giants Face New Rules")."""
-    text = sent.text.strip()
+    # the last character of the stripped sentence text, without joining that text
+    k = sent.end - 1
+    while k >= sent.start and not sent.doc[k].text.strip():
+        k -= 1
+    if k < sent.start or sent.doc[k].text[-1] in '.!?"\'':
+        return False
     words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return (
-        bool(text) and text[-1] not in '.!?"\'' and len(words) >= 2
-        and sum(t.is_title or t.is_upper for t in words) >= 0.75 * len(words)
-    )
+    return len(words) >= 2 and sum(t.is_title or t.is_upper for t in words) >= 0.75 * len(words)
 
 
 def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
@@ -269,9 +271,11 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
         sp.text for ent in doc.ents if ent.label_ == "ORG" for sp in _clean(ent) if len(sp) == 1
     )
     headings: dict[int, bool] = {}  # sentence start -> is it a heading
+    sents = list(doc.sents)  # ``Span.sent`` searches the Doc anew on every call
+    starts = [sent.start for sent in sents]
 
     def heading(span: Span) -> bool:
-        sent = span.sent
+        sent = sents[bisect_right(starts, span.start) - 1]
         if sent.start not in headings:
             headings[sent.start] = _heading(sent)
         return headings[sent.start]
@@ -368,12 +372,12 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str) -> list[_Cand]:
     surnames = {fold_quotes(t).lower() for c in cands if c.label == EntityType.PERSON
                 for t in text[c.start : c.end].split()[-1:]}
     out = []
+    n = len(doc)
+    proper = [t.pos_ == "PROPN" and t.is_title and t.is_alpha for t in doc]
     i = 0
-    while i < len(doc):
+    while i < n:
         j = i
-        while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].is_title and doc[j].is_alpha and (
-            j == i or not doc[j].is_sent_start
-        ):
+        while j < n and proper[j] and (j == i or not doc[j].is_sent_start):
             j += 1
         if j == i and _unknown_word(doc[i]):
             j = i + 1  # "Brandex said": the tagger took an unknown name for a noun
