@@ -210,12 +210,12 @@ class Resolver:
         """Index of the sentence ``tok`` is in."""
         return self._sent_of[tok.i]
 
-    def sentence_types(self) -> list[frozenset[EntityType]]:
-        """For each sentence, the types of the entities whose mentions it holds."""
-        found: list[set[EntityType]] = [set() for _ in self.sents]
+    def token_types(self) -> list[EntityType | None]:
+        """For each token, the type of the entity whose mention covers it (or None)."""
+        found: list[EntityType | None] = [None] * len(self.tokens)
         for i, e in self._entity.items():
-            found[self._sent_of[i]].add(e.type)
-        return [frozenset(f) for f in found]
+            found[i] = e.type
+        return found
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, tok: Token, types: Collection[EntityType] | None = None
@@ -305,6 +305,11 @@ class Resolver:
         return w
 
     def _pass(self) -> None:
+        from spacy.symbols import NOUN, POS, PRON
+
+        # only names, pronouns and common nouns can refer: the others are skipped on the
+        # part-of-speech array, without reading their Token attributes
+        pos = self.doc.to_array(POS).tolist()
         seen_units: set[tuple[int, int]] = set()
         for tok in self.tokens:
             e = self._entity.get(tok.i)
@@ -316,6 +321,8 @@ class Resolver:
                 self._add_ref(tok, e)
                 self._note_nationality(tok, e)
                 continue
+            if pos[tok.i] != PRON and pos[tok.i] != NOUN:
+                continue  # _resolve_in_pass reads pronouns and common nouns only
             r = self._resolve_in_pass(tok)
             if r is not None:
                 self._resolved[tok.i] = r

@@ -23,13 +23,12 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import rules_business, rules_roles
-from .context import head_type
-from .coref import ORG_NOUNS, Resolver
+from .coref import Resolver
 from .types import Document, Entity, EntityType, Evidence, Predicate, Relation
 
 if TYPE_CHECKING:
@@ -151,100 +150,58 @@ class Sentence:
     """One sentence as the rules read it.
 
     Its tokens are made once and shared by every rule (iterating a spaCy Span builds new
-    Token objects on each pass), with the words and entity types that gate the rules.
+    Token objects on each pass), with each token's lower-case lemma and form and the
+    type of the entity it names, read once from the document's arrays. A rule walks
+    only the tokens its first test may accept (:meth:`pick`), found from these lists
+    rather than from spaCy's Token attributes, and nothing in a sentence without them.
     Iterating it gives its tokens, as iterating the Span would.
     """
 
     span: Span
     tokens: list[Token]
-    words: frozenset[str]  # every token's lower-case lemma and lower-case form
-    verbs: frozenset[str]  # the lower-case lemmas of its verbs
-    nouns: frozenset[str]  # the lower-case lemmas of its common nouns
+    lemmas: list[str]  # each token's lemma, lower-cased
+    lowers: list[str]  # each token's lower-case form
+    kinds: list[EntityType | None]  # the type of the entity each token names, if any
+    words: frozenset[str]  # the lemmas and lower-case forms of all its tokens
+    nouns: frozenset[str]  # the lemmas of its common nouns
     types: frozenset[EntityType]  # the types of the entities named in it
 
     def __iter__(self) -> Iterator[Token]:
         return iter(self.tokens)
 
+    def pick(self, words: Collection[str] = (), types: Collection[EntityType] = ()
+             ) -> list[Token]:
+        """The tokens whose lemma or lower-case form is one of ``words`` or that name an
+        entity of one of ``types``, in text order: what a rule's first test may accept."""
+        if self.words.isdisjoint(words) and self.types.isdisjoint(types):
+            return []
+        return [t for t, lemma, low, kind
+                in zip(self.tokens, self.lemmas, self.lowers, self.kinds)
+                if lemma in words or low in words or kind in types]
+
 
 def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
-    """The document's sentences, their words read from the token arrays at once (no
-    Token objects) and each lemma lower-cased once per document."""
-    from spacy.symbols import LEMMA, LOWER, NOUN, POS, VERB
+    """The document's sentences, read from its token arrays at once (no Token objects),
+    each distinct lemma lower-cased once."""
+    from spacy.symbols import LEMMA, LOWER, NOUN, POS
 
     strings = doc.vocab.strings
     rows = doc.to_array([LEMMA, LOWER, POS]).tolist()
-    lemmas = {h: strings[h].lower() for h in {r[0] for r in rows}}
-    lowers = {h: strings[h] for h in {r[1] for r in rows}}
-    types = res.sentence_types()
-    for k, span in enumerate(res.sents):
-        part = rows[span.start:span.end]
+    lemma_of = {h: strings[h].lower() for h in {r[0] for r in rows}}
+    lower_of = {h: strings[h] for h in {r[1] for r in rows}}
+    lemmas = [lemma_of[r[0]] for r in rows]
+    lowers = [lower_of[r[1]] for r in rows]
+    kinds = res.token_types()
+    for span in res.sents:
+        a, b = span.start, span.end
+        pos = [r[2] for r in rows[a:b]]
+        sent_lemmas = lemmas[a:b]
+        sent_kinds = kinds[a:b]
         yield Sentence(
-            span, res.tokens[span.start:span.end],
-            frozenset(lemmas[r[0]] for r in part) | {lowers[r[1]] for r in part},
-            frozenset(lemmas[r[0]] for r in part if r[2] == VERB),
-            frozenset(lemmas[r[0]] for r in part if r[2] == NOUN),
-            types[k])
-
-
-def _has_org_noun(sent: Sentence) -> bool:
-    """A common noun that describes an organisation ("the company", "the carmaker")."""
-    return any(n in ORG_NOUNS or head_type(n) in _ORG for n in sent.nouns)
-
-
-Gate = Callable[[Sentence], bool]
-
-
-def _words(*groups: Iterable[str]) -> Gate:
-    """A gate open when the sentence holds one of the words (lemma or lower-case form)."""
-    wanted = frozenset(w for g in groups for w in g)
-    return lambda sent: not sent.words.isdisjoint(wanted)
-
-
-def _verbs(*groups: Iterable[str]) -> Gate:
-    """A gate open when one of the sentence's verbs has one of these lemmas."""
-    wanted = frozenset(w for g in groups for w in g)
-    return lambda sent: not sent.verbs.isdisjoint(wanted)
-
-
-def _naming(types: Iterable[EntityType]) -> Gate:
-    """A gate open when the sentence names an entity of one of ``types``."""
-    wanted = frozenset(types)
-    return lambda sent: not sent.types.isdisjoint(wanted)
-
-
-# Rules that read nothing unless the sentence holds what their first test looks for: a
-# trigger word, a verb's lemma or a named entity of some type. Skipping them saves a walk
-# over the sentence's tokens per rule; each gate mirrors (or is wider than) the rule's
-# own first test, so no fact is lost.
-_GATES: dict[Rule, Gate] = {
-    rules_roles.position_frames: lambda sent: (
-        T.POSITION in sent.types or not sent.words.isdisjoint(rules_roles.TITLE_NOUNS)),
-    rules_roles.person_org_modifiers: _naming({T.PERSON}),
-    rules_roles.work_verbs: _verbs(rules_roles._WORK_VERBS, {"hire"}),
-    rules_roles.founder_verbs: _verbs(rules_roles._FOUND_VERBS),
-    rules_roles.interviews: _words({"interview"}),
-    rules_business.product_possessives: _naming({T.PRODUCT}),
-    rules_business.product_verbs: _verbs(rules_business._MAKE_VERBS),
-    rules_business.product_copulas: _words(rules_business._MADE_OF_NOUNS),
-    rules_business.maker_nouns: _words(rules_business._MAKER_NOUNS),
-    rules_business.hyphen_compounds: _words(rules_business._HYPHEN_VERBS),
-    rules_business.product_names: _naming({T.PRODUCT}),
-    rules_business.competitor_nouns: _words(rules_business.COMPETITOR_NOUNS),
-    rules_business.compete_verbs: _words({"compete", "competes", "vie", "rival"}),
-    rules_business.contest_nouns: _words(rules_business.CONTEST_NOUNS),
-    rules_business.partner_nouns: _words({"partner"}, rules_business._PARTNER_NOUNS),
-    # "work together", "join forces" (rules_business._together)
-    rules_business.partner_verbs: _verbs(rules_business._PARTNER_VERBS, {"work", "join"}),
-    rules_business.investments: _words(
-        {"invest", "raise", "back", "fund", "finance", "percent", "%"},
-        rules_business._STAKE_NOUNS),
-    rules_business.acquisitions: _words(
-        rules_business._BUY_VERBS, {"acquisition", "purchase", "takeover", "buyout"}),
-    rules_business.subsidiaries: _words(rules_business._UNIT_NOUNS, {"parent", "own"}),
-    rules_business.locations: lambda sent: (
-        not sent.types.isdisjoint(_ORG) or _has_org_noun(sent) or not sent.words.isdisjoint(
-            {"base", "headquarter", "headquartered", "locate"})),
-}
+            span, res.tokens[a:b], sent_lemmas, lowers[a:b], sent_kinds,
+            frozenset(sent_lemmas).union(lowers[a:b]),
+            frozenset(m for m, p in zip(sent_lemmas, pos) if p == NOUN),
+            frozenset(k for k in sent_kinds if k is not None))
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
@@ -274,8 +231,6 @@ def extract_relations(doc: Doc, document: Document, entities: list[Entity]
     ctx = Context(doc, document, Resolver(doc, entities), {e.id: e for e in entities})
     for sent in _sentences(doc, ctx.res):
         for rule in RULES:
-            gate = _GATES.get(rule)
-            if gate is None or gate(sent):
-                rule(ctx, sent)
+            rule(ctx, sent)
     rels = _dedupe(ctx.relations)
     return rels, sorted(ctx.events.values(), key=lambda e: e.id)

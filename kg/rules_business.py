@@ -82,6 +82,17 @@ _RECEIVE_VERBS = frozenset({"attract", "receive", "get", "secure", "win", "land"
 _STAKE_NOUNS = frozenset({"stake", "share", "shares", "investment", "holding"})
 _UNIT_NOUNS = frozenset({"subsidiary", "unit", "division", "arm", "affiliate"})
 
+# The words (lemma or lower-case form) a rule's first test looks for: each rule walks
+# only the tokens holding them (Sentence.pick), and skips a sentence without any.
+_COMPETE_WORDS = frozenset({"compete", "competes", "vie", "rival"})
+_PARTNERSHIP_WORDS = frozenset({"partner", *_PARTNER_NOUNS})
+_PARTNER_VERB_WORDS = _PARTNER_VERBS | {"work", "join"}  # "work together", "join forces"
+_INVEST_WORDS = frozenset({"invest", "raise", "back", "fund", "finance", "percent", "%",
+                           *_STAKE_NOUNS})
+_ACQUIRE_WORDS = frozenset({*_BUY_VERBS, "acquisition", "purchase", "takeover", "buyout"})
+_SUBSIDIARY_WORDS = _UNIT_NOUNS | {"parent", "own"}
+_BASED_WORDS = frozenset({"base", "headquarter", "headquartered", "locate"})
+
 
 def _res(ctx: Context, toks, types) -> list[tuple[Entity, float, Token]]:
     out = []
@@ -182,7 +193,7 @@ def product_possessives(ctx: Context, sent: Sentence) -> None:
     res = ctx.res
     seen: set[int] = set()
     products_here: list[tuple[Token, Entity]] = []
-    for tok in sent:
+    for tok in sent.pick(PRODUCT_NOUNS, PRODUCT):
         product = res.entity_at(tok, PRODUCT)
         if product is not None:
             root = res.root(tok)
@@ -214,7 +225,7 @@ def product_verbs(ctx: Context, sent: Sentence) -> None:
     """productOf from "X launched Y", "X offers Y", "Y was made by X", "Y, made by X",
     "X, which operates Y"."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_MAKE_VERBS):
         lemma = verb.lemma_.lower()
         if verb.pos_ != "VERB" or lemma not in _MAKE_VERBS or is_negated(verb):
             continue
@@ -237,7 +248,7 @@ def product_verbs(ctx: Context, sent: Sentence) -> None:
 def product_copulas(ctx: Context, sent: Sentence) -> None:
     """productOf from "Y is a project of X", "Y, a service of X"."""
     res = ctx.res
-    for noun in sent:
+    for noun in sent.pick(_MADE_OF_NOUNS):
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _MADE_OF_NOUNS:
             continue
         makers = _res(ctx, prep_objects(noun, frozenset({"of", "from", "by"}), res), ORG_TYPES)
@@ -259,7 +270,7 @@ def maker_nouns(ctx: Context, sent: Sentence) -> None:
     """productOf from "X, the maker of Y", "the developer of Y, X", "X is the owner of
     Y" (an owned company is a subsidiary)."""
     res = ctx.res
-    for noun in sent:
+    for noun in sent.pick(_MAKER_NOUNS):
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in _MAKER_NOUNS:
             continue
         made = prep_objects(noun, frozenset({"of"}), res)
@@ -289,7 +300,7 @@ _HYPHEN_VERBS = {"own": "owned", "control": "owned", "back": "backed", "fund": "
 def hyphen_compounds(ctx: Context, sent: Sentence) -> None:
     """"Google-owned YouTube", "Ford-backed Argo", "Samsung-made chips"."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_HYPHEN_VERBS):
         kind = _HYPHEN_VERBS.get(verb.lemma_.lower())
         if kind is None or verb.tag_ != "VBN" or verb.dep_ != "amod":
             continue
@@ -321,7 +332,7 @@ def product_names(ctx: Context, sent: Sentence) -> None:
         orgs = ctx.memo["maker-names"] = [
             (e, [n for n in {e.name, *e.aliases} if len(n) >= 3])
             for e in ctx.entities.values() if e.type in ORG_TYPES]
-    for tok in sent:
+    for tok in sent.pick(types=PRODUCT):
         product = res.entity_at(tok, PRODUCT)
         if product is None or res.root(tok).i != tok.i:
             continue
@@ -410,7 +421,7 @@ def _relational_noun(ctx: Context, noun: Token, pred: Predicate, conf: float, ru
 
 def competitor_nouns(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "competitors like A and B", "X's rival Y", "A and B are rivals"."""
-    for noun in sent:
+    for noun in sent.pick(COMPETITOR_NOUNS):
         if noun.pos_ in ("NOUN", "ADJ") and noun.lemma_.lower() in COMPETITOR_NOUNS \
                 and ctx.res.entity_at(noun) is None:
             _relational_noun(ctx, noun, Predicate.COMPETITOR_OF, 0.85, f"noun-{noun.lemma_.lower()}")
@@ -419,7 +430,7 @@ def competitor_nouns(ctx: Context, sent: Sentence) -> None:
 def compete_verbs(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "A competes with B", "A and B are competing", "A rivals B"."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_COMPETE_WORDS):
         lemma = verb.lemma_.lower()
         if verb.lower_ == "competes" and verb.pos_ == "NOUN":
             # "X competes with Y" misread as a noun compound "X competes": the name
@@ -446,7 +457,7 @@ def contest_nouns(ctx: Context, sent: Sentence) -> None:
     """competitorOf from "its battle with B", "the battle between A and B", "its
     struggle against B"."""
     res = ctx.res
-    for noun in sent:
+    for noun in sent.pick(CONTEST_NOUNS):
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in CONTEST_NOUNS:
             continue
         rule = f"noun-{noun.lemma_.lower()}"
@@ -470,7 +481,7 @@ def partner_nouns(ctx: Context, sent: Sentence) -> None:
     """partnerOf from "its partnership with B", "A ended its agreement with B"
     (former), "the alliance between A and B", "X's partner Y"."""
     res = ctx.res
-    for noun in sent:
+    for noun in sent.pick(_PARTNERSHIP_WORDS):
         lemma = noun.lemma_.lower()
         if noun.pos_ != "NOUN" or (lemma != "partner" and lemma not in _PARTNER_NOUNS):
             continue
@@ -513,7 +524,7 @@ def partner_verbs(ctx: Context, sent: Sentence) -> None:
     """partnerOf from "A partnered with B", "A will cooperate with B", "A and B teamed
     up", "A and B said they would work together"."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_PARTNER_VERB_WORDS):
         lemma = verb.lemma_.lower()
         if verb.pos_ != "VERB" or is_negated(verb):
             continue
@@ -542,7 +553,7 @@ def investments(ctx: Context, sent: Sentence) -> None:
     Y", "Y, backed by X"."""
     res = ctx.res
     investor_types = ORG_TYPES | PERSON
-    for tok in sent:
+    for tok in sent.pick(_INVEST_WORDS):
         lemma = tok.lemma_.lower()
         pairs: list[tuple[Token, Token]] = []
         if tok.pos_ == "VERB" and lemma == "invest" and is_realis(tok, future_ok=True):
@@ -619,7 +630,7 @@ def acquisitions(ctx: Context, sent: Sentence) -> None:
     purchase of Y"; never from an offer, attempt, plan or negation."""
     res = ctx.res
     buyer_types = ORG_TYPES | PERSON
-    for tok in sent:
+    for tok in sent.pick(_ACQUIRE_WORDS):
         lemma = tok.lemma_.lower()
         pairs: list[tuple[Token, Token]] = []
         if tok.pos_ == "VERB" and lemma in _BUY_VERBS:
@@ -664,7 +675,7 @@ def subsidiaries(ctx: Context, sent: Sentence) -> None:
     """subsidiaryOf from "X, a subsidiary of Y", "Y's unit X", "X is owned by Y",
     "Y owns X", "X's parent company Y"."""
     res = ctx.res
-    for tok in sent:
+    for tok in sent.pick(_SUBSIDIARY_WORDS):
         lemma = tok.lemma_.lower()
         pairs: list[tuple[Token, Token, float]] = []
         if tok.pos_ == "NOUN" and lemma in _UNIT_NOUNS:
@@ -738,7 +749,9 @@ def locations(ctx: Context, sent: Sentence) -> None:
     "X, based in Y" / "headquartered in"."""
     res = ctx.res
     seen: set[int] = set()
-    for tok in sent:
+    # common nouns that describe an organisation ("the company", "the carmaker")
+    org_nouns = {n for n in sent.nouns if n in ORG_NOUNS or head_type(n) in ORG_TYPES}
+    for tok in sent.pick(_BASED_WORDS | org_nouns, ORG_TYPES):
         org_ent = res.entity_at(tok, ORG_TYPES)
         if org_ent is not None:
             root = res.root(tok)
@@ -760,7 +773,7 @@ def locations(ctx: Context, sent: Sentence) -> None:
             for place, pt in places:
                 ctx.add(found[0], Predicate.LOCATED_IN, place, [tok, pt], 0.85 * found[1],
                         "place-modifier")
-        elif tok.lemma_.lower() in ("base", "headquarter", "headquartered", "locate") \
+        elif tok.lemma_.lower() in _BASED_WORDS \
                 and tok.tag_ == "VBN":
             places = _res(ctx, prep_objects(tok, frozenset({"in"}), res), PLACE_TYPES)
             if tok.dep_ in ("acl", "amod"):

@@ -62,6 +62,7 @@ _ORG_PREPS = frozenset({"of", "at", "for", "with", "in"})
 _HOLDER_LISTS = frozenset({"including", "like", "such"})
 _COPULAS = frozenset({"be", "become", "remain", "serve", "work", "act"})
 _NAMING_VERBS = frozenset({"name", "appoint", "elect", "promote", "make", "hire", "tap"})
+_POSITION = frozenset({EntityType.POSITION})
 
 
 def position_kind(text: str) -> str:
@@ -89,8 +90,8 @@ def _position_tokens(ctx: Context, sent: Sentence):
     """(title token, Position entity or None) for every title in ``sent``."""
     res = ctx.res
     seen: set[int] = set()
-    for tok in sent:
-        ent = res.entity_at(tok, {EntityType.POSITION})
+    for tok in sent.pick(TITLE_NOUNS, _POSITION):
+        ent = res.entity_at(tok, _POSITION)
         if ent is not None:
             root = res.root(tok)
             if root.i not in seen:
@@ -108,7 +109,7 @@ def _position_tokens(ctx: Context, sent: Sentence):
 
 
 def _is_title(ctx: Context, tok: Token) -> bool:
-    return (ctx.res.entity_at(tok, {EntityType.POSITION}) is not None
+    return (ctx.res.entity_at(tok, _POSITION) is not None
             or ((tok.lower_ in TITLE_NOUNS or tok.lemma_.lower() in TITLE_NOUNS)
                 and ctx.res.entity_at(tok) is None))
 
@@ -323,7 +324,7 @@ def person_org_modifiers(ctx: Context, sent: Sentence) -> None:
     """worksFor from "X's Y" (an organisation owning a person) and "Y from/of/at X"."""
     res = ctx.res
     seen: set[int] = set()
-    for tok in sent:
+    for tok in sent.pick(types=PERSON):
         person = res.entity_at(tok, PERSON)
         if person is None or res.root(tok).i in seen:
             continue
@@ -345,6 +346,10 @@ def person_org_modifiers(ctx: Context, sent: Sentence) -> None:
 
 _WORK_VERBS = {"work": (("for", "at"), 0.8), "join": ((), 0.8), "lead": ((), 0.7),
                "head": ((), 0.75), "run": ((), 0.6), "leave": ((), 0.75), "quit": ((), 0.75)}
+# what work_verbs' and interviews' first tests look for (each rule walks only the tokens
+# holding its words: Sentence.pick)
+_WORK_WORDS = frozenset({*_WORK_VERBS, "hire"})
+_INTERVIEW_WORDS = frozenset({"interview"})
 
 
 _PART_NOUNS = frozenset({"division", "unit", "business", "arm", "team", "department", "group",
@@ -365,7 +370,7 @@ def work_verbs(ctx: Context, sent: Sentence) -> None:
     """worksFor from "Y works for X", "Y joined X", "Y heads X", "X hired Y"
     (former for "Y left X")."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_WORK_WORDS):
         lemma = verb.lemma_.lower()
         if verb.pos_ != "VERB" or is_negated(verb):
             continue
@@ -405,7 +410,7 @@ _FOUND_VERBS = {"found": 0.9, "co-found": 0.9, "cofound": 0.9, "establish": 0.85
 def founder_verbs(ctx: Context, sent: Sentence) -> None:
     """founderOf from "Y founded X", "Y and classmates started X", "X was founded by Y"."""
     res = ctx.res
-    for verb in sent:
+    for verb in sent.pick(_FOUND_VERBS):
         lemma = verb.lemma_.lower()
         if verb.pos_ != "VERB" or lemma not in _FOUND_VERBS or is_negated(verb):
             continue
@@ -482,7 +487,7 @@ def interviews(ctx: Context, sent: Sentence) -> None:
     """
     res = ctx.res
     who_types = PERSON | ORG_TYPES
-    for tok in sent:
+    for tok in sent.pick(_INTERVIEW_WORDS):
         lemma = tok.lemma_.lower()
         if lemma == "interview" and tok.pos_ == "NOUN":
             withs = prep_objects(tok, frozenset({"with"}), res)
