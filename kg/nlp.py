@@ -186,9 +186,8 @@ def add_rule_components(nlp: Language) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=4)
 def load_nlp(model: str | None = None) -> Language:
-    """Return a spaCy pipeline with kg's rule components added.
+    """Return a spaCy pipeline with kg's rule components added (loaded once per model).
 
     Args:
         model: a spaCy package name or path; ``None`` tries :data:`DEFAULT_MODELS`.
@@ -196,6 +195,13 @@ def load_nlp(model: str | None = None) -> Language:
     Raises:
         ConfigError: the model is not installed, with the command that installs one.
     """
+    # one cache key however it is called: ``load_nlp()`` and ``load_nlp(None)`` are
+    # different keys to ``lru_cache``, which loaded the model twice
+    return _load(model)
+
+
+@lru_cache(maxsize=4)
+def _load(model: str | None) -> Language:
     import spacy
 
     names = (model,) if model else DEFAULT_MODELS

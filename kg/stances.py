@@ -583,8 +583,10 @@ def extract_stances(
     stances: dict[str, Stance] = {}
     for sent_no, sent in enumerate(sents):
         for verb in sent:
+            if verb.pos_ != "VERB":
+                continue
             lemma = verb.lemma_.lower()
-            if verb.pos_ != "VERB" or not is_reporting_verb(lemma) or not _valid(verb):
+            if not is_reporting_verb(lemma) or not _valid(verb):
                 continue
             held = _holder(verb, people, sent_starts)
             if held is None:
