@@ -432,7 +432,7 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
     report = _validate_store(store, turtle, base_iri)
     if report is None:  # the whole graph through pyshacl
         graph = graph_from_quads(_parse(turtle), bind_prefixes(Graph(), base_iri))
-        report = validate_graph(graph, store=store, inplace=True)
+        report = validate_graph(graph, inplace=True)
     report.findings = sorted(set(report.findings) | set(check_evidence(kg, base_iri)),
                              key=_order)
     require_valid(report, "the built graph")
@@ -465,11 +465,6 @@ def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str)
     from .shacl_sparql import (Unsupported, candidates, compile_shapes,
                                literals_are_canonical, neighbourhood)
 
-    core, sparql = split_shapes(shapes_graph())
-    try:
-        queries = compile_shapes(core)
-    except Unsupported:
-        return None
     ontology = ontology_text()
     typed = {o for source in (_parse(turtle), parse(ontology, RdfFormat.TURTLE))
              for q in source
@@ -477,7 +472,12 @@ def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str)
     if not literals_are_canonical(typed):
         return None
     store.load(ontology, RdfFormat.TURTLE)  # subclasses count: a Company is an Organization
-    focus = candidates(store, queries)
+    core, sparql = split_shapes(shapes_graph())
+    try:
+        checks = compile_shapes(core, store)
+    except Unsupported:
+        return None
+    focus = candidates(store, checks)
     names = _names(bind_prefixes(Graph(), base_iri))
     findings: list[Finding] = []
     if focus:
