@@ -1,8 +1,9 @@
 """Export a KnowledgeGraph to files, one registry entry per format.
 
 ``serialize(kg, "turtle")`` returns text; ``write(kg, path, "ttl")`` writes it
-atomically. ``--format`` choices, aliases and "unknown format" errors all come from
-:data:`FORMATS`. Every format is deterministic: the same graph gives the same bytes,
+atomically and ``write_to(kg, fh, "ttl")`` into an open binary file, both streaming
+it chunk by chunk (a large graph's export is never held in memory whole). ``--format``
+choices, aliases and "unknown format" errors all come from :data:`FORMATS`. Every format is deterministic: the same graph gives the same bytes,
 whatever ``PYTHONHASHSEED`` is. Text in every format has been through
 :func:`kg.rdf.clean_text`, so no output carries NUL, a byte-order mark or a lone
 surrogate.
@@ -29,35 +30,85 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from .config import DEFAULT_BASE_IRI
-from .graph import KnowledgeGraph
-from .io import atomic_write_many, atomic_write_text
+from .graph import JSON_FORMAT_VERSION, KnowledgeGraph
+from .io import atomic_write_streams
 from .registry import Registry
 
 __all__ = ["Exporter", "FORMATS", "serialize", "serialize_many", "shared_emission", "write",
-           "write_many", "DEFAULT_FILES"]
+           "write_many", "write_to", "DEFAULT_FILES"]
+
+#: A streaming writer: ``stream(kg, base_iri, fh)`` writes UTF-8 to the binary file ``fh``.
+Stream = Callable[[KnowledgeGraph, str, BinaryIO], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Exporter:
-    """How to turn a graph into text for one format."""
+    """How to turn a graph into text for one format.
+
+    ``render`` returns the text; ``stream``, when given, writes the same text as UTF-8
+    into an open binary file piece by piece, which is what files are written with.
+    """
 
     name: str
     suffix: str
     render: Callable[[KnowledgeGraph, str], str]
     media_type: str
+    stream: Stream | None = None
+
+    def write_to(self, kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
+        """Write ``kg`` in this format as UTF-8 to ``fh``, streamed when it can be."""
+        if self.stream is not None:
+            self.stream(kg, base_iri, fh)
+        else:
+            fh.write(self.render(kg, base_iri).encode("utf-8"))
+
+
+def _render_with(stream: Stream) -> Callable[[KnowledgeGraph, str], str]:
+    """The ``render`` of a format written by ``stream``: the same bytes, as text."""
+
+    def render(kg: KnowledgeGraph, base_iri: str) -> str:
+        buf = io.BytesIO()
+        stream(kg, base_iri, buf)
+        return buf.getvalue().decode("utf-8")
+
+    render.__doc__ = stream.__doc__
+    return render
 
 
 FORMATS: Registry[Exporter] = Registry("format")
 
 
-def _xml_cr(text: str) -> str:
-    # XML parsers turn a raw CR into LF; a character reference keeps it. kg's own
-    # markup never contains CR, so every CR here is inside a text value.
-    return text.replace("\r", "&#13;")
+@contextmanager
+def _text_out(fh: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """``fh`` as a UTF-8 text file (newlines written as given), left open after."""
+    out = io.TextIOWrapper(fh, encoding="utf-8", newline="")  # type: ignore[arg-type]
+    try:
+        yield out
+    finally:
+        out.detach()  # flushes; ``fh`` stays open for its owner
+
+
+class _XmlCr:
+    """A file that writes to ``fh`` with every CR as ``&#13;``.
+
+    XML parsers turn a raw CR into LF; a character reference keeps it. kg's own
+    markup never contains CR, so every CR here is inside a text value.
+    """
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+
+    def write(self, data: bytes) -> int:
+        self.fh.write(bytes(data).replace(b"\r", b"&#13;"))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def _jsonld_context(base_iri: str) -> dict[str, str]:
@@ -72,16 +123,20 @@ def _jsonld_context(base_iri: str) -> dict[str, str]:
 _SESSION: ContextVar[dict | None] = ContextVar("kg_export_session", default=None)
 
 
-def _statements(kg: KnowledgeGraph, base_iri: str):
+@contextmanager
+def _statements(kg: KnowledgeGraph, base_iri: str) -> Iterator[Any]:
+    """``kg``'s :class:`kg.rdf.Statements`: the session's, or a fresh one closed after."""
     from .rdf import Statements
 
     session = _SESSION.get()
     if session is None:
-        return Statements(kg, base_iri)
+        with Statements(kg, base_iri) as st:
+            yield st
+        return
     key = (id(kg), base_iri)
     if key not in session:
         session[key] = (kg, Statements(kg, base_iri))  # kg kept alive: its id stays its own
-    return session[key][1]
+    yield session[key][1]
 
 
 def _ox_prefixes(base_iri: str) -> dict[str, str]:
@@ -92,62 +147,102 @@ def _ox_prefixes(base_iri: str) -> dict[str, str]:
     return dict(sorted({**_jsonld_context(base_iri), **extra}.items()))
 
 
-def _ox(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool) -> str:
+def _ox(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool, output: Any) -> None:
+    """pyoxigraph writes ``fmt`` into ``output``, reading kg's statements as it goes."""
     import pyoxigraph as ox
 
-    st = _statements(kg, base_iri)
-    data = ox.serialize(st.quads() if quads else st.triples(),
-                        format=getattr(ox.RdfFormat, fmt), prefixes=_ox_prefixes(base_iri))
-    return data.decode("utf-8")
+    with _statements(kg, base_iri) as st:
+        ox.serialize(st.quads() if quads else st.triples(), output,
+                     format=getattr(ox.RdfFormat, fmt), prefixes=_ox_prefixes(base_iri))
 
 
-_BLOCK_START = re.compile(r"\n(?=[^\t\n}])")
+_BLOCK_START = re.compile(rb"\n(?=[^\t\n}])")
+_PREFIX = b"@prefix "
 
 
-def _tidy(text: str, base_iri: str) -> str:
-    """pyoxigraph's Turtle/TriG with the prefixes sorted and a blank line between blocks.
+class _Tidy:
+    """pyoxigraph's Turtle/TriG on its way to ``fh``, with kg's prefixes sorted and a
+    blank line between blocks.
 
     pyoxigraph escapes line breaks inside literals, so every line break in its output
     is markup: a line that starts without a tab opens a subject (or a named graph).
+    pyoxigraph's own ``@prefix`` lines are replaced by the sorted ones. Each chunk is
+    written as soon as the line after its last line break has begun; :meth:`close`
+    writes the rest.
     """
-    body = text
-    while body.startswith("@prefix "):
-        body = body[body.index("\n") + 1:]
-    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
-    return head + "\n" + _BLOCK_START.sub("\n\n", body)
+
+    def __init__(self, fh: BinaryIO, base_iri: str) -> None:
+        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
+        fh.write(head.encode("utf-8") + b"\n")
+        self.fh, self.rest, self.in_prefixes = fh, b"", True
+
+    def write(self, chunk: bytes) -> int:
+        data = self.rest + bytes(chunk)
+        if self.in_prefixes:
+            while data.startswith(_PREFIX) and b"\n" in data:
+                data = data[data.index(b"\n") + 1:]
+            if data.startswith(_PREFIX) or _PREFIX.startswith(data):
+                self.rest = data  # not yet known whether a prefix line follows
+                return len(chunk)
+            self.in_prefixes = False
+        # the line break that ends ``data``'s last line waits until the next line has
+        # begun: whether a blank line goes before it depends on that line's first byte
+        cut = data.rfind(b"\n")
+        if cut > 0:
+            self.fh.write(_BLOCK_START.sub(b"\n\n", data[:cut]))
+            data = data[cut:]
+        self.rest = data
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        data, self.rest = self.rest, b""
+        while self.in_prefixes and data.startswith(_PREFIX):
+            data = data[data.index(b"\n") + 1:]
+        self.fh.write(_BLOCK_START.sub(b"\n\n", data))
 
 
-def _turtle(kg: KnowledgeGraph, base_iri: str) -> str:
+def _tidied(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool, fh: BinaryIO) -> None:
+    tidy = _Tidy(fh, base_iri)
+    _ox(kg, base_iri, fmt, quads, tidy)
+    tidy.close()
+
+
+def _turtle(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """Turtle, subject by subject in IRI order, prefixes declared."""
-    return _tidy(_ox(kg, base_iri, "TURTLE", quads=False), base_iri)
+    _tidied(kg, base_iri, "TURTLE", False, fh)
 
 
-def _nt(kg: KnowledgeGraph, base_iri: str) -> str:
+def _nt(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """N-Triples, one triple a line, sorted: kg's statements are canonical N-Triples
     already, byte for byte what pyoxigraph writes of them (tests check it)."""
-    return _statements(kg, base_iri).ntriples
+    with _statements(kg, base_iri) as st:
+        st.write_ntriples(fh)
 
 
-def _rdfxml(kg: KnowledgeGraph, base_iri: str) -> str:
+def _rdfxml(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """RDF/XML, one rdf:Description per subject, in IRI order."""
-    return _xml_cr(_ox(kg, base_iri, "RDF_XML", quads=False))
+    _ox(kg, base_iri, "RDF_XML", False, _XmlCr(fh))
 
 
-def _trig(kg: KnowledgeGraph, base_iri: str) -> str:
+def _trig(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """TriG: the default graph first, then one named graph per document, in IRI order."""
-    return _tidy(_ox(kg, base_iri, "TRIG", quads=True), base_iri)
+    _tidied(kg, base_iri, "TRIG", True, fh)
 
 
-def _nquads(kg: KnowledgeGraph, base_iri: str) -> str:
+def _nquads(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """N-Quads, graph by graph (the default graph first), each graph's lines sorted;
     like :func:`_nt`, exactly what pyoxigraph writes of them."""
-    return _statements(kg, base_iri).nquads
+    with _statements(kg, base_iri) as st:
+        st.write_nquads(fh)
 
 
 _JSONLD_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 
 
-def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
+def _jsonld(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """Compact JSON-LD: a context of kg's prefixes and one node object per subject.
 
     Written here rather than by pyoxigraph, whose JSON-LD has no context (every IRI in
@@ -157,104 +252,153 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str) -> str:
     one member a predicate (``rdf:type`` as ``@type``), and each literal's N-Triples
     string, whose only escapes (``\\\\``, ``\\"``, ``\\n``, ``\\r``, ``\\t``) are JSON's too.
     """
+    from functools import lru_cache
+
     from .rdf import RDF
 
     context = _jsonld_context(base_iri)
     spaces = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
-    short: dict[str, str] = {}
 
     def compact(iri: str) -> str:
-        out = short.get(iri)
-        if out is None:
-            out = iri
-            for ns, prefix in spaces:
-                if iri.startswith(ns) and _JSONLD_LOCAL.match(iri, len(ns)):
-                    out = f"{prefix}:{iri[len(ns):]}"
-                    break
-            short[iri] = out
-        return out
+        for ns, prefix in spaces:
+            if iri.startswith(ns) and _JSONLD_LOCAL.match(iri, len(ns)):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
 
+    # predicates, classes, documents and entities recur; most other IRIs are seen
+    # once or twice, so a bounded cache keeps the recurring ones without growing
+    known = lru_cache(maxsize=1 << 14)(compact)
     rdf_type = f"<{RDF.type}>"
-    known = short.get
-    nodes: list[str] = []
     subject, key = "", ""
     groups: list[tuple[str, list[str]]] = []
+    with _text_out(fh) as out, _statements(kg, base_iri) as st:
+        # one node object a line: readable and diffable, with no JSON encoder in the loop
+        out.write(json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2])
+        out.write(',\n  "@graph": [\n')
+        sep = ""
 
-    def flush() -> None:
-        if subject:
-            members = [f'"@id": "{compact(subject[1:-1])}"'] + [
-                f'"{k}": {v[0] if len(v) == 1 else "[" + ", ".join(v) + "]"}' for k, v in groups]
-            nodes.append("    {" + ", ".join(members) + "}")
+        def flush() -> None:
+            nonlocal sep
+            if subject:
+                members = [f'"@id": "{compact(subject[1:-1])}"'] + [
+                    f'"{k}": {v[0] if len(v) == 1 else "[" + ", ".join(v) + "]"}'
+                    for k, v in groups]
+                out.write(sep + "    {" + ", ".join(members) + "}")
+                sep = ",\n"
 
-    for line in _statements(kg, base_iri).ntriples.split("\n")[:-1]:
-        s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
-        if s != subject:
-            flush()
-            subject, key, groups = s, "", []
-        if o[0] == "<":
-            iri = o[1:-1]
-            value = f'"{known(iri) or compact(iri)}"'
-            k = "@type" if p == rdf_type else (known(p[1:-1]) or compact(p[1:-1]))
-            if k != "@type":
-                value = '{"@id": ' + value + "}"
-        else:
-            # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
-            end = o.rindex('"') + 1
-            if end == len(o):
-                value = o
-            elif o[end] == "@":
-                value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
-            else:  # ^^<datatype>
-                value = f'{{"@type": "{compact(o[end + 3:-1])}", "@value": {o[:end]}}}'
-            k = known(p[1:-1]) or compact(p[1:-1])
-        if k != key:
-            key = k
-            groups.append((k, []))
-        groups[-1][1].append(value)
-    flush()
-    # one node object a line: readable and diffable, with no JSON encoder in the loop
-    head = json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2]
-    body = ",\n".join(nodes)
-    return head + ',\n  "@graph": [\n' + body + ("\n" if body else "") + "  ]\n}\n"
+        for line in st.ntriples_lines():
+            s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
+            if s != subject:
+                flush()
+                subject, key, groups = s, "", []
+            if o[0] == "<":
+                value = f'"{known(o[1:-1])}"'
+                k = "@type" if p == rdf_type else known(p[1:-1])
+                if k != "@type":
+                    value = '{"@id": ' + value + "}"
+            else:
+                # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
+                end = o.rindex('"') + 1
+                if end == len(o):
+                    value = o
+                elif o[end] == "@":
+                    value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
+                else:  # ^^<datatype>
+                    value = f'{{"@type": "{known(o[end + 3:-1])}", "@value": {o[:end]}}}'
+                k = known(p[1:-1])
+            if k != key:
+                key = k
+                groups.append((k, []))
+            groups[-1][1].append(value)
+        flush()
+        out.write(("\n" if sep else "") + "  ]\n}\n")
 
 
-def _json(kg: KnowledgeGraph, base_iri: str) -> str:
+def _node_link(kg: KnowledgeGraph) -> dict[str, Any]:
+    """:meth:`KnowledgeGraph.to_dict` before its JSON round trip: values not copied."""
+    import networkx as nx
+
+    data = nx.node_link_data(kg.graph, edges="edges")
+    data["nodes"] = sorted(data["nodes"], key=lambda n: n["id"])
+    data["edges"] = sorted(data["edges"], key=lambda e: (e["source"], e["key"], e["target"]))
+    # documents (with their text) one by one as they are written, not all copied first
+    docs = (asdict(d) for _, d in sorted(kg.documents.items()))
+    data["graph"] = {"kg_format": JSON_FORMAT_VERSION, "documents": _Items(docs)}
+    return data
+
+
+class _Items:
+    """A JSON list written item by item: its items are made as they are written."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+def _json(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """kg's node-link JSON (:meth:`KnowledgeGraph.to_dict`), one node or edge a line.
 
     One item a line keeps json's C encoder (an indent would mean its pure-Python one,
     the slowest part of a build's exports) and still reads and diffs line by line.
+    Written item by item: each goes through JSON and back first, as ``to_dict`` does
+    (tuples become lists), then is written.
     """
-    data = kg.to_dict()
-    parts = []
-    for key in sorted(data):
-        value = data[key]
-        if isinstance(value, list) and value:
-            text = "[\n" + ",\n".join(
-                "  " + json.dumps(v, ensure_ascii=False, sort_keys=True) for v in value) + "\n ]"
-        else:
-            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        parts.append(f" {json.dumps(key)}: {text}")
     # kg's own format stays lossless: what clean_text would replace (a lone surrogate,
     # which UTF-8 cannot carry; U+FEFF, ...) is written as a JSON \\u escape instead,
     # which json.loads reads back as the same character.
-    text = "{\n" + ",\n".join(parts) + "\n}\n"
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    def text(value: Any) -> str:
+        value = json.loads(json.dumps(value))
+        return _JSON_UNSAFE.sub(_u_escape, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    data = _node_link(kg)
+    with _text_out(fh) as out:
+        out.write("{\n")
+        for n, name in enumerate(sorted(data)):
+            value = data[name]
+            out.write((",\n" if n else "") + f" {json.dumps(name)}: ")
+            if isinstance(value, list) and value:
+                out.write("[\n")
+                for i, v in enumerate(value):
+                    out.write((",\n  " if i else "  ") + text(v))
+                out.write("\n ]")
+            elif isinstance(value, dict):
+                # as json.dumps(value, sort_keys=True) would write it, but a long
+                # list inside (the documents) one item at a time
+                out.write("{")
+                for m, key in enumerate(sorted(value)):
+                    item = value[key]
+                    out.write((", " if m else "") + json.dumps(key) + ": ")
+                    if isinstance(item, _Items):
+                        out.write("[")
+                        for i, v in enumerate(item.items):
+                            out.write((", " if i else "") + text(v))
+                        out.write("]")
+                    else:
+                        out.write(text(item))
+                out.write("}")
+            else:
+                out.write(text(value))
+        out.write("\n}\n")
+
+
+def _u_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff]")
 
 
-def _html(kg: KnowledgeGraph, base_iri: str) -> str:
-    from .viz import render_html
+def _html(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
+    """kg's interactive HTML view (:func:`kg.viz.write_html`)."""
+    from .viz import write_html
 
-    return render_html(kg)
+    write_html(kg, fh)
 
 
-def _ontology(kg: KnowledgeGraph, base_iri: str) -> str:
+def _ontology(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """kg's ontology (the TBox the graph's owl:imports names); the same for every graph."""
     from .rdf import ontology_text
 
-    return ontology_text()
+    fh.write(ontology_text().encode("utf-8"))
 
 
 _GRAPHML_KEYS = (  # (for, name, type): each becomes <key id="d<i>" ...>
@@ -267,7 +411,7 @@ _GRAPHML_KEYS = (  # (for, name, type): each becomes <key id="d<i>" ...>
 )
 
 
-def _graphml(kg: KnowledgeGraph, base_iri: str) -> str:
+def _graphml(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """Entities and stances as nodes, facts as edges, every value a scalar (Gephi, Cytoscape).
 
     Written directly, one element a line (networkx's writer builds an ElementTree of
@@ -279,51 +423,70 @@ def _graphml(kg: KnowledgeGraph, base_iri: str) -> str:
     from .rdf import clean_text, entity_iri
 
     key_id = {(f, name): f"d{i}" for i, (f, name, _) in enumerate(_GRAPHML_KEYS)}
-    out = ["<?xml version='1.0' encoding='utf-8'?>",
-           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
-    out += [f'  <key id="{key_id[f, name]}" for="{f}" attr.name="{name}" attr.type="{t}" />'
-            for f, name, t in _GRAPHML_KEYS]
-    out.append('  <graph edgedefault="directed">')
+    head = ["<?xml version='1.0' encoding='utf-8'?>",
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
+    head += [f'  <key id="{key_id[f, name]}" for="{f}" attr.name="{name}" attr.type="{t}" />'
+             for f, name, t in _GRAPHML_KEYS]
+    head.append('  <graph edgedefault="directed">')
 
-    def element(tag: str, attrs: str, kind: str, values: dict) -> None:
-        out.append(f"    <{tag} {attrs}>")
+    def element(tag: str, attrs: str, kind: str, values: dict) -> str:
+        out = [f"    <{tag} {attrs}>"]
         for name, value in values.items():
             text = (str(value).lower() if isinstance(value, bool) else
                     str(value) if isinstance(value, (int, float)) else escape(value))
             out.append(f'      <data key="{key_id[kind, name]}">{text}</data>')
-        out.append(f"    </{tag}>")
+        out.append(f"    </{tag}>\n")
+        return "\n".join(out)
 
-    edges: list[tuple[str, str, str, dict]] = []
-    for node, data in kg.entities():
-        name = clean_text(data["name"])
-        element("node", f"id={quoteattr(node)}", "node", {
-            "label": name, "name": name, "type": data["type"],
-            "iri": str(entity_iri(node, base_iri)),
-            "aliases": clean_text("; ".join(data["aliases"])),
-            "wikidata": data.get("wikidata") or "", "mentions": len(data["mentions"])})
-    for node, data in kg.stances():
-        claim = clean_text(data["claim"])
-        element("node", f"id={quoteattr(node)}", "node", {
-            "label": claim, "name": claim, "type": "Stance",
-            "iri": str(entity_iri(node, base_iri)), "polarity": data["polarity"],
-            "confidence": float(data["confidence"])})
-        edges.append((data["holder"], node, HAS_STANCE, {"label": HAS_STANCE}))
-        edges.append((node, data["topic"], ABOUT, {"label": ABOUT}))
-    for s, p, o, data in kg.relations():
-        prov = data["provenance"]
-        edges.append((s, o, p, {
-            "label": p, "confidence": float(data["confidence"]),
-            "former": bool(data.get("former")),
-            "evidence": clean_text(" | ".join(x["evidence"] for x in prov)),
-            "docs": clean_text(" ".join(sorted({x["doc"] for x in prov})))}))
-    for s, o, key, values in edges:
-        element("edge", f"source={quoteattr(s)} target={quoteattr(o)} id={quoteattr(key)}",
-                "edge", values)
-    out += ["  </graph>", "</graphml>", ""]
-    return _xml_cr("\n".join(out))
+    def stance_edges() -> Iterator[tuple[str, str, str, dict]]:
+        for node, data in kg.stances():
+            yield data["holder"], node, HAS_STANCE, {"label": HAS_STANCE}
+            yield node, data["topic"], ABOUT, {"label": ABOUT}
+
+    def fact_edges() -> Iterator[tuple[str, str, str, dict]]:
+        for s, p, o, data in kg.relations():
+            prov = data["provenance"]
+            yield s, o, p, {
+                "label": p, "confidence": float(data["confidence"]),
+                "former": bool(data.get("former")),
+                "evidence": clean_text(" | ".join(x["evidence"] for x in prov)),
+                "docs": clean_text(" ".join(sorted({x["doc"] for x in prov})))}
+
+    with _text_out(fh) as raw:
+        out = _XmlCrText(raw)
+        out.write("\n".join(head) + "\n")
+        for node, data in kg.entities():
+            name = clean_text(data["name"])
+            out.write(element("node", f"id={quoteattr(node)}", "node", {
+                "label": name, "name": name, "type": data["type"],
+                "iri": str(entity_iri(node, base_iri)),
+                "aliases": clean_text("; ".join(data["aliases"])),
+                "wikidata": data.get("wikidata") or "", "mentions": len(data["mentions"])}))
+        for node, data in kg.stances():
+            claim = clean_text(data["claim"])
+            out.write(element("node", f"id={quoteattr(node)}", "node", {
+                "label": claim, "name": claim, "type": "Stance",
+                "iri": str(entity_iri(node, base_iri)), "polarity": data["polarity"],
+                "confidence": float(data["confidence"])}))
+        for edges in (stance_edges(), fact_edges()):
+            for s, o, key, values in edges:
+                out.write(element(
+                    "edge", f"source={quoteattr(s)} target={quoteattr(o)} id={quoteattr(key)}",
+                    "edge", values))
+        out.write("  </graph>\n</graphml>\n")
+
+
+class _XmlCrText:
+    """:class:`_XmlCr` for a text file."""
+
+    def __init__(self, out: io.TextIOWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text.replace("\r", "&#13;"))
 
 
 CSV_COLUMNS = ("subject", "subject_label", "predicate", "object", "object_label", "evidence",
@@ -338,7 +501,7 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(kg: KnowledgeGraph, base_iri: str) -> str:
+def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """One row per statement of a fact (a fact read from two sentences has two rows)."""
     from .rdf import _decimal, entity_iri
 
@@ -353,35 +516,35 @@ def _csv(kg: KnowledgeGraph, base_iri: str) -> str:
         return cells
 
     sources = {d: _cell(doc.source) for d, doc in kg.documents.items()}
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(CSV_COLUMNS)
-    for s, p, o, data in kg.relations():
-        (s_iri, s_label), (o_iri, o_label) = node(s), node(o)
-        former = "true" if data.get("former") else "false"
-        for prov in data["provenance"]:
-            out.writerow([
-                s_iri, s_label, p, o_iri, o_label, _cell(prov["evidence"]),
-                str(_decimal(prov["confidence"])), sources.get(prov["doc"], ""),
-                _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]), former,
-            ])
-    return buf.getvalue()
+    with _text_out(fh) as text:
+        out = csv.writer(text, lineterminator="\r\n")
+        out.writerow(CSV_COLUMNS)
+        for s, p, o, data in kg.relations():
+            (s_iri, s_label), (o_iri, o_label) = node(s), node(o)
+            former = "true" if data.get("former") else "false"
+            for prov in data["provenance"]:
+                out.writerow([
+                    s_iri, s_label, p, o_iri, o_label, _cell(prov["evidence"]),
+                    str(_decimal(prov["confidence"])), sources.get(prov["doc"], ""),
+                    _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]), former,
+                ])
 
 
-for _exp, _aliases in (
-    (Exporter("turtle", ".ttl", _turtle, "text/turtle"), ("ttl",)),
-    (Exporter("nt", ".nt", _nt, "application/n-triples"), ("ntriples", "n-triples")),
-    (Exporter("json-ld", ".jsonld", _jsonld, "application/ld+json"), ("jsonld",)),
-    (Exporter("rdfxml", ".rdf", _rdfxml, "application/rdf+xml"), ("xml", "rdf", "rdf/xml")),
-    (Exporter("trig", ".trig", _trig, "application/trig"), ()),
-    (Exporter("nquads", ".nq", _nquads, "application/n-quads"), ("nq", "n-quads")),
-    (Exporter("graphml", ".graphml", _graphml, "application/graphml+xml"), ()),
-    (Exporter("csv", ".csv", _csv, "text/csv"), ()),
-    (Exporter("json", ".json", _json, "application/json"), ("node-link",)),
-    (Exporter("html", ".html", _html, "text/html"), ()),
-    (Exporter("ontology", ".ttl", _ontology, "text/turtle"), ("owl", "tbox")),
+for _name, _suffix, _stream, _media, _aliases in (
+    ("turtle", ".ttl", _turtle, "text/turtle", ("ttl",)),
+    ("nt", ".nt", _nt, "application/n-triples", ("ntriples", "n-triples")),
+    ("json-ld", ".jsonld", _jsonld, "application/ld+json", ("jsonld",)),
+    ("rdfxml", ".rdf", _rdfxml, "application/rdf+xml", ("xml", "rdf", "rdf/xml")),
+    ("trig", ".trig", _trig, "application/trig", ()),
+    ("nquads", ".nq", _nquads, "application/n-quads", ("nq", "n-quads")),
+    ("graphml", ".graphml", _graphml, "application/graphml+xml", ()),
+    ("csv", ".csv", _csv, "text/csv", ()),
+    ("json", ".json", _json, "application/json", ("node-link",)),
+    ("html", ".html", _html, "text/html", ()),
+    ("ontology", ".ttl", _ontology, "text/turtle", ("owl", "tbox")),
 ):
-    FORMATS.add(_exp.name, _exp, aliases=_aliases)
+    FORMATS.add(_name, Exporter(_name, _suffix, _render_with(_stream), _media, _stream),
+                aliases=_aliases)
 
 #: What ``kg build`` writes: file name -> format.
 DEFAULT_FILES: dict[str, str] = {
@@ -402,6 +565,9 @@ DEFAULT_FILES: dict[str, str] = {
 def serialize(kg: KnowledgeGraph, format: str, *, base_iri: str = DEFAULT_BASE_IRI) -> str:
     """Return ``kg`` as text in ``format`` (a name or alias from :data:`FORMATS`).
 
+    The text is what :func:`write_to` writes, decoded; for a large graph, prefer
+    :func:`write` or :func:`write_to`, which never hold it in memory whole.
+
     Raises:
         UnknownFormatError: ``format`` is not registered; the message lists the formats.
         ConfigError: ``base_iri`` is not an absolute IRI ending in ``/`` or ``#``.
@@ -409,12 +575,39 @@ def serialize(kg: KnowledgeGraph, format: str, *, base_iri: str = DEFAULT_BASE_I
     return FORMATS.get(format).render(kg, base_iri)
 
 
+def write_to(kg: KnowledgeGraph, fh: BinaryIO, format: str, *,
+             base_iri: str = DEFAULT_BASE_IRI) -> None:
+    """Write ``kg`` in ``format`` as UTF-8 to the binary file ``fh``, piece by piece.
+
+    The bytes are exactly :func:`serialize`'s text, encoded; only a small part of
+    them is in memory at any time (a large graph's RDF statements are sorted on disk:
+    see :class:`kg.rdf.Statements`).
+
+    Raises:
+        UnknownFormatError: ``format`` is not registered; the message lists the formats.
+        ConfigError: ``base_iri`` is not an absolute IRI ending in ``/`` or ``#``.
+
+    Examples:
+        >>> import io
+        >>> from kg.graph import KnowledgeGraph
+        >>> buf = io.BytesIO()
+        >>> write_to(KnowledgeGraph(), buf, "nt")
+        >>> buf.getvalue().decode("utf-8") == serialize(KnowledgeGraph(), "nt")
+        True
+    """
+    FORMATS.get(format).write_to(kg, base_iri, fh)
+
+
 def write(
     kg: KnowledgeGraph, path: str | os.PathLike[str], format: str, *,
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> Path:
-    """Write ``kg`` to ``path`` in ``format``, atomically (temp file, then rename)."""
-    return atomic_write_text(path, serialize(kg, format, base_iri=base_iri))
+    """Write ``kg`` to ``path`` in ``format``, atomically (temp file, then rename).
+
+    The file is streamed into its temp file (:func:`write_to`), not rendered first.
+    """
+    exporter = FORMATS.get(format)
+    return atomic_write_streams({path: lambda fh: exporter.write_to(kg, base_iri, fh)})[0]
 
 
 def serialize_many(kg: KnowledgeGraph, formats: Iterable[str], *,
@@ -441,11 +634,12 @@ def serialize_many(kg: KnowledgeGraph, formats: Iterable[str], *,
 
 @contextmanager
 def shared_emission() -> Iterator[None]:
-    """Within this block, :func:`serialize` emits each graph's RDF statements once.
+    """Within this block, the exporters emit each graph's RDF statements once.
 
-    For callers that render formats one at a time (to keep one text in memory at a
+    For callers that write or render formats one at a time (to keep one in memory at a
     time) but want the RDF formats to share one emission, as :func:`serialize_many`
-    does. The graphs must not change inside the block.
+    and :func:`write_many` do. The graphs must not change inside the block. The
+    statements' temp files (a large graph's) are removed when the block ends.
 
     Examples:
         >>> from kg.graph import KnowledgeGraph
@@ -455,21 +649,28 @@ def shared_emission() -> Iterator[None]:
         >>> nt == serialize(kg, "nt")
         True
     """
-    token = _SESSION.set({})
+    session: dict = {}
+    token = _SESSION.set(session)
     try:
         yield
     finally:
         _SESSION.reset(token)
+        for _, st in session.values():
+            st.close()
 
 
 def write_many(
     kg: KnowledgeGraph, files: Mapping[str | os.PathLike[str], str], *,
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> list[Path]:
-    """Write ``kg`` to each path of ``files`` (path -> format), all rendered first.
+    """Write ``kg`` to each path of ``files`` (path -> format), all or none.
 
-    Like :func:`serialize_many`, the RDF formats share one emission; every file is
-    rendered before any is written, then all are written atomically.
+    Like :func:`serialize_many`, the RDF formats share one emission. Each file is
+    streamed into its own temp file; only once all are written are they renamed over
+    their targets, so an error leaves every previous file as it was.
     """
-    texts = serialize_many(kg, dict.fromkeys(files.values()), base_iri=base_iri)
-    return atomic_write_many({Path(path): texts[fmt] for path, fmt in files.items()})
+    exporters = {path: FORMATS.get(fmt) for path, fmt in files.items()}
+    with shared_emission():
+        return atomic_write_streams({
+            path: (lambda fh, e=exp: e.write_to(kg, base_iri, fh))
+            for path, exp in exporters.items()})

@@ -1,9 +1,11 @@
 """Atomic file output: write to a temp file beside the target, then rename.
 
 A build that dies half-way leaves the previous file intact, never a truncated one.
-:func:`atomic_write_many` stages *every* file of a build before it renames any, so a
-write error (disk full, quota, a file too large) leaves all previous exports as they
-were; :func:`folder_lock` keeps two builds into one folder from interleaving their
+:class:`Staging` (and :func:`atomic_write_many` on top of it) stages *every* file of a
+build before it renames any, so a write error (disk full, quota, a file too large) or
+a failing writer leaves all previous exports as they were; a file is staged by a
+writer that streams it into its temp file, so no file need be held in memory whole.
+:func:`folder_lock` keeps two builds into one folder from interleaving their
 renames. Temp files carry the writer's process id, so those left by a killed process
 are recognised and removed by the next writer.
 
@@ -17,6 +19,12 @@ Examples:
     >>> with folder_lock(d):
     ...     sorted(p.name for p in atomic_write_many({d / "b.txt": "B", d / "c.txt": b"C"}))
     ['b.txt', 'c.txt']
+    >>> with Staging() as staging:
+    ...     tmp = staging.stage(d / "d.txt", lambda fh: fh.write(b"streamed"))
+    ...     (d / "d.txt").exists(), tmp.read_bytes()
+    ...     [p.name for p in staging.commit()]
+    (False, b'streamed')
+    ['d.txt']
 """
 
 from __future__ import annotations
@@ -26,8 +34,9 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import OutputError
 
@@ -37,8 +46,8 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = [
-    "atomic_write_bytes", "atomic_write_text", "atomic_write_many", "folder_lock",
-    "check_writable", "clean_stale_temps", "LOCK_TIMEOUT",
+    "atomic_write_bytes", "atomic_write_text", "atomic_write_many", "atomic_write_streams",
+    "Staging", "scratch_file", "folder_lock", "check_writable", "clean_stale_temps", "LOCK_TIMEOUT",
 ]
 
 #: Seconds a build waits for another build that is writing into the same folder.
@@ -55,8 +64,18 @@ def _hint(folder: Path) -> str:
     return f"cannot write to {str(folder)!r}: "
 
 
-def _stage(target: Path, data: bytes) -> str:
-    """Write ``data`` to a fsync'ed temp file beside ``target``; return its path."""
+#: Buffer of a staged file: writers stream many small pieces into it.
+_BUFFER = 1 << 20
+
+Writer = Callable[[BinaryIO], object]
+
+
+def _stage(target: Path, write: Writer, *, sync: bool = True) -> Path:
+    """Stream ``write``'s output into a fsync'ed temp file beside ``target``; return it.
+
+    Whatever ``write`` raises (after removing the temp file) propagates as it is, but
+    an OSError, which means the disk said no, becomes an OutputError.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
@@ -68,26 +87,112 @@ def _stage(target: Path, data: bytes) -> str:
             _hint(target.parent) + f"{_why(exc)}; choose a writable folder with -o/--out"
         ) from None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+            write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
     except OSError as exc:
         _unlink(tmp)
         raise OutputError(
             f"cannot write {str(target)!r}: {_why(exc)}; no output file was changed"
         ) from None
-    return tmp
+    except BaseException:
+        # KeyboardInterrupt included: never leave our temp files behind
+        _unlink(tmp)
+        raise
+    return Path(tmp)
 
 
-def _unlink(path: str) -> None:
+def _unlink(path: str | Path) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
 
 
 def _as_bytes(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+class Staging:
+    """Files staged one by one as temp files beside their targets, renamed together.
+
+    :meth:`stage` streams a file into its temp file (the writer gets the open binary
+    file); :meth:`commit` renames every staged file over its target. Leaving the
+    ``with`` block without a commit (an error, a failed check, Ctrl-C) removes the temp
+    files, so no target changes unless all of them were written.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []  # (temp file, target)
+
+    def stage(self, target: str | os.PathLike[str], write: Writer) -> Path:
+        """Write ``target``'s new content through ``write(fh)``; return the temp file.
+
+        Raises:
+            OutputError: the temp file could not be created or written.
+        """
+        path = Path(target)
+        tmp = _stage(path, write)
+        self._staged.append((tmp, path))
+        return tmp
+
+    def commit(self) -> list[Path]:
+        """Rename every staged file over its target; return the targets, in order.
+
+        Raises:
+            OutputError: a rename failed; the files not yet renamed are removed.
+        """
+        staged, self._staged = self._staged, []
+        done: list[Path] = []
+        for i, (tmp, path) in enumerate(staged):
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                for rest, _ in staged[i:]:
+                    _unlink(rest)
+                raise OutputError(f"cannot write {str(path)!r}: {_why(exc)}") from None
+            done.append(path)
+        return done
+
+    def discard(self) -> None:
+        """Remove every staged temp file; no target changes."""
+        staged, self._staged = self._staged, []
+        for tmp, _ in staged:
+            _unlink(tmp)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
+
+
+@contextlib.contextmanager
+def scratch_file(target: str | os.PathLike[str], write: Writer) -> Iterator[Path]:
+    """``write``'s output in a temp file beside ``target``, removed when the block ends.
+
+    For a file to be read (checked, copied) before the real one is staged: it is named
+    like a staged file, so one left by a killed process is cleaned up the same way, but
+    it is never synced to disk nor renamed.
+
+    Raises:
+        OutputError: the temp file could not be created or written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> with scratch_file(d / "a.txt", lambda fh: fh.write(b"draft")) as tmp:
+        ...     tmp.read_bytes()
+        b'draft'
+        >>> list(d.iterdir())
+        []
+    """
+    tmp = _stage(Path(target), write, sync=False)
+    try:
+        yield tmp
+    finally:
+        _unlink(tmp)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -116,26 +221,27 @@ def atomic_write_many(files: Mapping[str | os.PathLike[str], str | bytes]) -> li
     Raises:
         OutputError: a file could not be written; no target was changed.
     """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for target, data in files.items():
-            path = Path(target)
-            staged.append((_stage(path, _as_bytes(data)), path))
-    except BaseException:
-        # KeyboardInterrupt included: never leave our temp files behind
-        for tmp, _ in staged:
-            _unlink(tmp)
-        raise
-    done: list[Path] = []
-    for i, (tmp, path) in enumerate(staged):
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            for rest, _ in staged[i:]:
-                _unlink(rest)
-            raise OutputError(f"cannot write {str(path)!r}: {_why(exc)}") from None
-        done.append(path)
-    return done
+    return atomic_write_streams(
+        {target: (lambda fh, d=data: fh.write(_as_bytes(d))) for target, data in files.items()})
+
+
+def atomic_write_streams(files: Mapping[str | os.PathLike[str], Writer]) -> list[Path]:
+    """Like :func:`atomic_write_many`, each file streamed by its writer ``write(fh)``.
+
+    The writers run one after another, each into its own temp file, so only what one
+    writer holds is in memory. Whatever a writer raises leaves every target as it was
+    and no temp file behind.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> [p.name for p in atomic_write_streams({d / "a.txt": lambda fh: fh.write(b"a")})]
+        ['a.txt']
+    """
+    with Staging() as staging:
+        for target, write in files.items():
+            staging.stage(target, write)
+        return staging.commit()
 
 
 def check_writable(folder: str | os.PathLike[str]) -> None:

@@ -527,6 +527,11 @@ def _emit(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> No
             _emit_provenance(add, iri, prov, names, build)
 
 
+#: Characters of statements a :class:`Statements` keeps in memory before it spills
+#: them to disk as a sorted run (about 3 MB of text, some 20,000 lines).
+SPILL_CHARS = 3_000_000
+
+
 class Statements:
     """kg's RDF for one graph, emitted once and shared by every RDF format of a build.
 
@@ -540,6 +545,13 @@ class Statements:
     goes into the graph named by the document's IRI (``<base>doc/<doc-id>``, as in the
     corpus store); entities, roles, documents and the build go into the default graph.
 
+    A small graph's statements stay in memory. Past ``budget`` characters (default
+    :data:`SPILL_CHARS`) they are sorted in runs on disk (in the system's temp folder,
+    ``TMPDIR``) and merged into an N-Triples and an N-Quads temp file, so a large
+    graph's statements never sit in memory whole; :meth:`write_ntriples`,
+    :meth:`write_nquads` and :meth:`ntriples_lines` stream them, and :meth:`close`
+    (or leaving a ``with`` block) removes the files. The output is the same either way.
+
     Examples:
         >>> from kg.graph import KnowledgeGraph
         >>> st = Statements(KnowledgeGraph())
@@ -547,13 +559,22 @@ class Statements:
         '<https://kg.example.org/id/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> .'
         >>> st.nquads == st.ntriples, len(list(st.triples())) == st.ntriples.count("\\n")
         (True, True)
+        >>> with Statements(KnowledgeGraph(), budget=100) as spilled:  # on disk
+        ...     spilled.ntriples == st.ntriples, spilled.nquads == st.nquads
+        (True, True)
     """
 
     def __init__(self, kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
-                 when: datetime | None = None) -> None:
+                 when: datetime | None = None, budget: int | None = None) -> None:
         self.base_iri = base_iri
+        self._folder: str | None = None  # temp folder, once spilled
+        self._runs: list[Path] = []  # graph-major runs (for N-Quads)
+        self._line_runs: list[Path] = []  # line-major runs (for N-Triples)
+        self._files: dict[str, Path] = {}
+        limit = SPILL_CHARS if budget is None else budget
         graphs: dict[str | None, list[str]] = {None: []}
         last: list[Any] = [None, graphs[None]]  # the document seen last and its lines
+        held = [0]  # characters held in ``graphs``
 
         def add(s: str, p: str, o: str, doc: str | None) -> None:
             if doc is not last[0]:
@@ -561,16 +582,123 @@ class Statements:
                 if lines is None:
                     lines = graphs[doc] = []
                 last[0], last[1] = doc, lines
-            last[1].append(f"{s} {p} {o} .\n")
+            line = f"{s} {p} {o} .\n"
+            last[1].append(line)
+            held[0] += len(line)
+            if held[0] > limit:
+                self._spill(graphs)
+                graphs.clear()
+                graphs[None] = []
+                last[0], last[1] = None, graphs[None]
+                held[0] = 0
 
-        _emit(kg, base_iri, add, when if when is not None else build_time())
-        # strings sort much faster than tuples; within one graph a quad's line sorts as
-        # its triple's, since only the common graph term is added before " .\n"
-        self._graphs = {doc: sorted(set(lines)) for doc, lines in graphs.items()}
+        try:
+            _emit(kg, base_iri, add, when if when is not None else build_time())
+            if self._folder is None:
+                # strings sort much faster than tuples; within one graph a quad's line
+                # sorts as its triple's, since only the common graph term is added
+                # before " .\n"
+                self._graphs = {doc: sorted(set(lines)) for doc, lines in graphs.items()}
+            else:
+                self._spill(graphs)
+                graphs.clear()
+                self._finish()
+        except BaseException:
+            self.close()
+            raise
 
+    # -------------------------------------------------------------- on disk
+    # A spill writes what is held as two sorted runs: one of "<graph>\0<line>" records
+    # (graph-major, the default graph's key empty so it sorts first: N-Quads order) and
+    # one of the bare lines (N-Triples order). Merging each kind gives the two files.
+    def _spill(self, graphs: dict[str | None, list[str]]) -> None:
+        from .extsort import write_run
+
+        try:
+            if self._folder is None:
+                import tempfile
+
+                self._folder = tempfile.mkdtemp(prefix="kg-statements-")
+            records = []
+            for doc, lines in sorted(graphs.items(), key=lambda kv: self._graph_key(kv[0])):
+                key = self._graph_key(doc) + "\0"
+                records += [key + line for line in sorted(set(lines))]
+            self._runs.append(write_run("".join(records).encode("utf-8"), self._folder))
+            del records
+            lines = sorted({line for lines in graphs.values() for line in lines})
+            self._line_runs.append(write_run("".join(lines).encode("utf-8"), self._folder))
+        except OSError as exc:
+            self._io_error(exc)
+
+    def _graph_key(self, doc: str | None) -> str:
+        # "<iri>" sorts as the old " <iri> .\n" graph tails did: '>' ends every key
+        # and never occurs inside an IRI kg mints
+        return "" if doc is None else f"<{self.base_iri}doc/{_segment(doc)}>"
+
+    def _finish(self) -> None:
+        from .extsort import merge_runs
+
+        assert self._folder is not None
+        try:
+            nt = self._files["nt"] = Path(self._folder) / "statements.nt"
+            with open(nt, "wb", buffering=1 << 20) as fh:
+                fh.writelines(merge_runs(self._line_runs, self._folder))
+            self._line_runs = []
+            nq = self._files["nq"] = Path(self._folder) / "statements.nq"
+            with open(nq, "wb", buffering=1 << 20) as fh:
+                write = fh.write
+                for record in merge_runs(self._runs, self._folder):
+                    cut = record.index(b"\0")
+                    if cut:
+                        write(record[cut + 1:-3] + b" " + record[:cut] + b" .\n")
+                    else:
+                        write(record[1:])
+            self._runs = []
+        except OSError as exc:
+            self._io_error(exc)
+
+    def _io_error(self, exc: OSError) -> None:
+        from .errors import OutputError
+
+        where = self._folder or os.environ.get("TMPDIR") or "the temp folder"
+        self.close()
+        raise OutputError(f"cannot write kg's temporary statements in {where!r}: "
+                          f"{exc.strerror or exc}; free some space there or set TMPDIR "
+                          "to a folder with room") from None
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the statements were spilled to temp files (a large graph)."""
+        return bool(self._files)
+
+    def close(self) -> None:
+        """Remove the temp files, if any; in-memory statements stay usable."""
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def __enter__(self) -> Statements:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _file(self, kind: str) -> Path:
+        if self._folder is None:
+            raise ValueError("these statements were closed; emit them again")
+        return self._files[kind]
+
+    # -------------------------------------------------------------- reading
     @cached_property
     def ntriples(self) -> str:
         """The union of all graphs as N-Triples, each triple once, sorted."""
+        if self._files:
+            return self._file("nt").read_text(encoding="utf-8")
         if len(self._graphs) == 1:
             return "".join(self._graphs[None])
         # one list of the graphs' sorted runs: sorting it merges the runs (timsort),
@@ -582,6 +710,8 @@ class Statements:
     @cached_property
     def nquads(self) -> str:
         """N-Quads, graph by graph: the default graph, then each document's, each sorted."""
+        if self._files:
+            return self._file("nq").read_text(encoding="utf-8")
         out = ["".join(self._graphs[None])]
         named = sorted((f" <{self.base_iri}doc/{_segment(doc)}> .\n", lines)
                        for doc, lines in self._graphs.items() if doc is not None)
@@ -589,12 +719,43 @@ class Statements:
             out.append("".join([line[:-3] + tail for line in lines]))
         return "".join(out)
 
+    def write_ntriples(self, fh: Any) -> None:
+        """Write :attr:`ntriples` as UTF-8 to the binary file ``fh``, chunk by chunk."""
+        self._write("nt", "ntriples", fh)
+
+    def write_nquads(self, fh: Any) -> None:
+        """Write :attr:`nquads` as UTF-8 to the binary file ``fh``, chunk by chunk."""
+        self._write("nq", "nquads", fh)
+
+    def _write(self, kind: str, attr: str, fh: Any) -> None:
+        if not self._files:
+            fh.write(getattr(self, attr).encode("utf-8"))
+            return
+        import shutil
+
+        with open(self._file(kind), "rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+
+    def ntriples_lines(self) -> Iterator[str]:
+        """The lines of :attr:`ntriples`, in order, without their line breaks."""
+        if not self._files:
+            yield from self.ntriples.split("\n")[:-1]
+            return
+        # only LF ends a line: a literal's other line breaks are escaped or kept raw
+        with open(self._file("nt"), encoding="utf-8", newline="\n") as fh:
+            for line in fh:
+                yield line[:-1]
+
     def triples(self) -> Iterator[Any]:
         """:attr:`ntriples` as ``pyoxigraph.Triple`` s, in order, parsed as needed."""
+        if self._files:
+            return self._parse_file(self._file("nt"), "N_TRIPLES")
         return self._parse(self.ntriples, "N_TRIPLES")
 
     def quads(self) -> Iterator[Any]:
         """:attr:`nquads` as ``pyoxigraph.Quad`` s, in order, parsed as needed."""
+        if self._files:
+            return self._parse_file(self._file("nq"), "N_QUADS")
         return self._parse(self.nquads, "N_QUADS")
 
     @staticmethod
@@ -604,6 +765,12 @@ class Statements:
         # lenient: kg minted every IRI from percent-encoded parts (and checked the
         # base and ontology terms), so re-checking each one would only cost time
         return ox.parse(text.encode("utf-8"), getattr(ox.RdfFormat, fmt), lenient=True)
+
+    @staticmethod
+    def _parse_file(path: Path, fmt: str) -> Iterator[Any]:
+        import pyoxigraph as ox
+
+        return ox.parse(path=path, format=getattr(ox.RdfFormat, fmt), lenient=True)
 
 
 @contextmanager

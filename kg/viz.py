@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import re
 import sys
 import webbrowser
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -38,7 +40,7 @@ from .graph import ABOUT, HAS_STANCE, STANCE, KnowledgeGraph
 
 __all__ = [
     "COLOURS", "SHAPES", "LARGE_GRAPH", "VIS_NETWORK_VERSION",
-    "build_network", "render_html", "open_in_browser",
+    "build_network", "render_html", "write_html", "open_in_browser",
 ]
 
 #: Version of the vendored vis-network (``kg/static/vis-network.min.js``).
@@ -415,7 +417,8 @@ def render_html(kg: KnowledgeGraph, *, physics: bool = True, title: str = "kg gr
         title: the page title (HTML-escaped).
 
     Returns:
-        The page as text; identical graphs give identical text.
+        The page as text (what :func:`write_html` writes); identical graphs give
+        identical text.
 
     Examples:
         >>> from kg.graph import KnowledgeGraph
@@ -426,6 +429,31 @@ def render_html(kg: KnowledgeGraph, *, physics: bool = True, title: str = "kg gr
         >>> "<img" in page, "\\\\u003cimg onerror=x\\\\u003e" in page
         (False, True)
         >>> render_html(g) == page
+        True
+    """
+    buf = io.BytesIO()
+    write_html(kg, buf, physics=physics, title=title)
+    return buf.getvalue().decode("utf-8")
+
+
+# stands in for the graph data while the template renders; the page is then written
+# around it, the data piece by piece (NUL occurs in no asset and no escaped title)
+_DATA_MARK = "\x00kg-data-json\x00"
+
+
+def write_html(kg: KnowledgeGraph, fh: Any, *, physics: bool = True,
+               title: str = "kg graph") -> None:
+    """Write :func:`render_html`'s page as UTF-8 to the binary file ``fh``.
+
+    The graph's data (every node and edge with its provenance) is written one node or
+    edge at a time, never as one JSON text.
+
+    Examples:
+        >>> import io
+        >>> from kg.graph import KnowledgeGraph
+        >>> buf = io.BytesIO()
+        >>> write_html(KnowledgeGraph(), buf)
+        >>> buf.getvalue().startswith(b"<!DOCTYPE html>")
         True
     """
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -440,7 +468,7 @@ def render_html(kg: KnowledgeGraph, *, physics: bool = True, title: str = "kg gr
     vis_js, app_js = _asset("static", "vis-network.min.js"), _asset("templates", "graph.js")
     env = Environment(loader=PackageLoader("kg", "templates"),
                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
-    return env.get_template("graph.html").render(
+    page = env.get_template("graph.html").render(
         title=title,
         vis_version=VIS_NETWORK_VERSION,
         script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js)),
@@ -448,10 +476,45 @@ def render_html(kg: KnowledgeGraph, *, physics: bool = True, title: str = "kg gr
         app_css=_asset("templates", "graph.css"),
         vis_js=vis_js,
         app_js=app_js,
-        data_json=_script_json(data),
+        data_json=_DATA_MARK,
         n_nodes=len(net.nodes),
         n_edges=len(net.edges),
     )
+    head, mark, tail = page.partition(_DATA_MARK)
+    if not mark or _DATA_MARK in tail:  # the title carried the mark: no streaming
+        head, tail = page.replace(_DATA_MARK, _script_json(data)), ""
+    fh.write(head.encode("utf-8"))
+    if mark:
+        for piece in _script_json_pieces(data):
+            fh.write(piece.encode("utf-8"))
+    fh.write(tail.encode("utf-8"))
+
+
+def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
+    """:func:`_script_json` of ``data`` in pieces: its lists and dicts item by item.
+
+    Examples:
+        >>> value = {"b": [1, {"y": "<", "x": 2}], "a": {"k": [3]}, "c": []}
+        >>> "".join(_script_json_pieces(value)) == _script_json(value)
+        True
+    """
+    yield "{"
+    for n, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if n else "") + _script_json(key) + ":"
+        if isinstance(value, list):
+            yield "["
+            for i, item in enumerate(value):
+                yield ("," if i else "") + _script_json(item)
+            yield "]"
+        elif isinstance(value, dict):
+            yield "{"
+            for i, name in enumerate(sorted(value)):
+                yield ("," if i else "") + _script_json(name) + ":" + _script_json(value[name])
+            yield "}"
+        else:
+            yield _script_json(value)
+    yield "}"
 
 
 def _has_display() -> bool:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import shutil
 from pathlib import Path
 
 import click
 
 from ..config import DEFAULT_BASE_IRI, Config
-from ..export import DEFAULT_FILES, serialize, shared_emission
-from ..io import atomic_write_many, check_writable, folder_lock
+from ..export import DEFAULT_FILES, FORMATS, shared_emission
+from ..io import atomic_write_streams, check_writable, folder_lock, scratch_file
 from ..corpus import build_corpus, exports_current, record_exports
 from ..parallel import EXECUTORS
 from ..progress import count_documents, progress_bar, show_progress
@@ -19,29 +20,15 @@ from ._util import echo_err, quiet_option, warn
 DEFAULT_INPUT = "data/interview.txt"
 
 
-class _Rendered(Mapping):
-    """Export path -> its text, rendered when asked for (and not kept, unless kept)."""
+def _writer(kg, fmt: str, base_iri: str):
+    """Streams ``kg`` in ``fmt`` into an open binary file."""
+    exporter = FORMATS.get(fmt)
+    return lambda fh: exporter.write_to(kg, base_iri, fh)
 
-    def __init__(self, kg, out: Path, base_iri: str) -> None:
-        self.kg, self.base_iri = kg, base_iri
-        self.formats = {out / name: fmt for name, fmt in DEFAULT_FILES.items()}
-        self.kept: dict[Path, str] = {}
 
-    def keep(self, path: Path) -> str:
-        """Render ``path`` now and keep it for when it is written."""
-        self.kept[path] = self[path]
-        return self.kept[path]
-
-    def __getitem__(self, path: Path) -> str:
-        if path in self.kept:
-            return self.kept.pop(path)
-        return serialize(self.kg, self.formats[path], base_iri=self.base_iri)
-
-    def __iter__(self):
-        return iter(self.formats)
-
-    def __len__(self) -> int:
-        return len(self.formats)
+def _copy(path: Path, fh) -> None:
+    with open(path, "rb") as src:
+        shutil.copyfileobj(src, fh, 1 << 20)
 
 
 def _skipped(document, exc) -> None:
@@ -94,16 +81,24 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
         if exports_current(store_dir, out, DEFAULT_FILES, config=config):
             echo_err(f"exports in {out} are up to date", quiet=quiet)
             return
-    # Every export is staged in a temp file, then all are renamed together under the
-    # folder's lock: a failure or a kill leaves the previous exports as they were, and
-    # two builds into one folder never mix their files. Each is rendered only when it
-    # is staged and dropped after, so one export at a time is in memory, not all.
-    files = _Rendered(kg, out, base_iri)
-    with shared_emission():  # the RDF formats share one emission of the statements
-        # fails loudly, writes nothing
-        shacl = check_build(kg, files.keep(out / "graph.ttl"), base_iri) if validate else None
+    # Every export is streamed into a temp file beside it, then all are renamed
+    # together, staging and renames under the folder's lock: a failure or a kill leaves
+    # the previous exports as they were, and two builds into one folder never mix
+    # their files. No export is held in memory whole (a large graph's RDF statements
+    # are even sorted on disk).
+    writers = {out / name: _writer(kg, fmt, base_iri) for name, fmt in DEFAULT_FILES.items()}
+    turtle = out / "graph.ttl"
+    # the RDF formats share one emission of the statements
+    with shared_emission(), contextlib.ExitStack() as stack:
+        shacl = None
+        if validate:
+            # checked before the lock is taken (the check takes a while), as it will be
+            # written: fails loudly, writes nothing; the checked file is then copied
+            checked = stack.enter_context(scratch_file(turtle, writers[turtle]))
+            shacl = check_build(kg, checked, base_iri)
+            writers[turtle] = lambda fh: _copy(checked, fh)
         with folder_lock(out):
-            written = atomic_write_many(files)
+            written = atomic_write_streams(writers)
     if store_dir is not None:
         record_exports(store_dir, out, written, config=config)
     summary = kg.summary()
