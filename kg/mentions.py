@@ -150,11 +150,13 @@ def _shouting(span: Span) -> bool:
     return any(t.is_upper and t.is_alpha and len(t) >= 6 for t in span)
 
 
-def _org_names(doc: Doc) -> list[Span]:
+def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Span]:
     """Capitalised names that contain an organisation word ("Institute for Fiscal Studies")."""
     out = []
     i, n = 0, len(doc)
-    name = [_name_token(t) for t in doc]  # once per token: each is looked at several times
+    # once per token, as each is looked at several times; only capitalised words can be
+    name = [alpha and (title or upper) and _name_token(doc[k])
+            for k, (_, title, upper, alpha) in enumerate(flags)]
     while i < n:
         if not name[i]:
             i += 1
@@ -219,6 +221,19 @@ def _name_token(t: Token) -> bool:
     return (t.pos_ == "PROPN" or is_org_word(t.text)) and (t.is_title or t.is_upper) and t.is_alpha
 
 
+def _flags(doc: Doc) -> list[tuple[bool, bool, bool, bool]]:
+    """Per token: (proper noun, title case, all capitals, alphabetic), read as one array.
+
+    Scans that look at every token test these first, so they make a spaCy ``Token``
+    (a costly object) only for the few capitalised words.
+    """
+    from spacy.attrs import IS_ALPHA, IS_TITLE, IS_UPPER, POS
+    from spacy.symbols import PROPN
+
+    rows = doc.to_array([POS, IS_TITLE, IS_UPPER, IS_ALPHA]).tolist()
+    return [(pos == PROPN, bool(title), bool(upper), bool(alpha)) for pos, title, upper, alpha in rows]
+
+
 def _sentence_starts(doc: Doc) -> list[int]:
     return [s.start_char for s in doc.sents]
 
@@ -265,7 +280,10 @@ def _heading(sent: Span) -> bool:
 
 def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
     kb = load_kb()
-    lower_words = {t.text for t in doc if t.is_lower}
+    from spacy.attrs import IS_LOWER, ORTH
+
+    strings = doc.vocab.strings  # the words written in lower case, without making Tokens
+    lower_words = {strings[orth] for orth, low in doc.to_array([ORTH, IS_LOWER]).tolist() if low}
     # Single-word organisation names in this text: "Acme" makes "Acme Cloud" a product.
     companies = frozenset(
         sp.text for ent in doc.ents if ent.label_ == "ORG" for sp in _clean(ent) if len(sp) == 1
@@ -356,7 +374,8 @@ def _kb_spans(doc: Doc) -> list[_Cand]:
     return out
 
 
-def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str) -> list[_Cand]:
+def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str,
+                      flags: list[tuple[bool, bool, bool, bool]]) -> list[_Cand]:
     """Capitalised names the NER missed, kept only when the context says what they are
     ("Quonix Robotics, a warehouse startup, ...")."""
     taken = sorted((c.start, c.end) for c in cands)
@@ -373,7 +392,7 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str) -> list[_Cand]:
                 for t in text[c.start : c.end].split()[-1:]}
     out = []
     n = len(doc)
-    proper = [t.pos_ == "PROPN" and t.is_title and t.is_alpha for t in doc]
+    proper = [propn and title and alpha for propn, title, _, alpha in flags]
     i = 0
     while i < n:
         j = i
@@ -565,7 +584,8 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
     for span in find_positions(doc):
         cands.append(_Cand(span.start_char, span.end_char, EntityType.POSITION, "position",
                            _PRIORITY["position"]))
-    for span in _org_names(doc):
+    flags = _flags(doc)
+    for span in _org_names(doc, flags):
         for part in _clean(span):
             text = document.text[part.start_char : part.end_char]
             entry = _kb_entry(text)
@@ -576,7 +596,7 @@ def find_mentions(doc: Doc, document: Document) -> list[Mention]:
                                "kb" if entry else "org-name", _PRIORITY["org-name"]))
     cands.extend(_ent_candidates(doc, document))
     cands.extend(_kb_spans(doc))
-    cands.extend(_unlabelled_names(doc, cands, document.text))
+    cands.extend(_unlabelled_names(doc, cands, document.text, flags))
     cands.extend(_acronyms(cands, document))
     cands.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
     taken = _Taken(len(document.text))
