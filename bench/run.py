@@ -34,6 +34,8 @@ sys.path.insert(0, str(HERE))  # for synth; kg itself is imported as installed
 
 from synth import articles, write_corpus  # noqa: E402
 
+from kg.parallel import BATCH_SIZE  # noqa: E402  (kg parses in batches of this size)
+
 
 def machine() -> dict[str, str]:
     import spacy
@@ -97,7 +99,7 @@ def throughput(folder: Path, texts: list[str]) -> dict:
     list(bare.pipe(texts[:5]))
     list(kg_nlp.pipe(texts[:5]))
     t_bare, _ = timed(lambda: list(bare.pipe(texts)))
-    t_kg_parse, _ = timed(lambda: list(kg_nlp.pipe(texts, batch_size=8)))
+    t_kg_parse, _ = timed(lambda: list(kg_nlp.pipe(texts, batch_size=BATCH_SIZE)))
     t_extract, (kg, _) = timed(build_corpus, [folder])
     out = Path(tempfile.mkdtemp())
     per_format = {}
@@ -204,7 +206,7 @@ def stage_shares(texts: list[str]) -> dict[str, float]:
 
     nlp = load_nlp()
     docs = [Document.from_text(t, source=str(i)) for i, t in enumerate(texts[:100])]
-    parsed = list(nlp.pipe([d.text for d in docs], batch_size=8))
+    parsed = list(nlp.pipe([d.text for d in docs], batch_size=BATCH_SIZE))
     prof = cProfile.Profile()
     prof.enable()
     for d, p in zip(docs, parsed):
