@@ -36,7 +36,7 @@ from .graph import KnowledgeGraph
 
 __all__ = [
     "Finding", "Report", "SHAPES_PATH", "shapes_graph", "validate_graph", "validate",
-    "check_evidence", "check_build", "require_valid",
+    "check_evidence", "check_build", "validate_turtle", "require_valid",
 ]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -396,16 +396,12 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
                 base_iri: str = DEFAULT_BASE_IRI) -> Report:
     """Validate the Turtle a build is about to write; raise if it has a violation.
 
-    The text itself is parsed back, so an escaping fault in any serializer step shows
-    up here rather than in a user's triple store. It is read into Oxigraph, and SPARQL
-    queries compiled from the shapes (:mod:`kg.shacl_sparql`) pick out the few nodes that
-    may fail them; pyshacl checks only those, on the triples around them, so the findings
-    are pyshacl's own. Should that not apply (shapes beyond what the queries cover, a
-    literal Oxigraph would rewrite), pyshacl checks the whole graph, as
-    :func:`validate_graph` does.
+    The text itself is parsed back (see :func:`validate_turtle`), so an escaping fault
+    in any serializer step shows up here rather than in a user's triple store; the
+    evidence of ``kg`` is checked against its documents too.
 
     Args:
-        kg: the graph the Turtle was written from (its evidence is checked too).
+        kg: the graph the Turtle was written from.
         turtle: the Turtle text, or the path of a Turtle file (a :class:`~pathlib.Path`
             or other path-like object; a ``str`` is always the text itself).
         base_iri: the base the IRIs were minted under.
@@ -417,6 +413,31 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
     Examples:
         >>> check_build(KnowledgeGraph(), "").summary()
         '0 violation(s), 0 warning(s)'
+    """
+    report = validate_turtle(turtle, base_iri)
+    report.findings = sorted(set(report.findings) | set(check_evidence(kg, base_iri)),
+                             key=_order)
+    require_valid(report, "the built graph")
+    return report
+
+
+def validate_turtle(turtle: str | os.PathLike[str],
+                    base_iri: str = DEFAULT_BASE_IRI) -> Report:
+    """Check Turtle (text, or a path-like object naming a file) against kg's shapes.
+
+    The Turtle is read into Oxigraph, and SPARQL queries compiled from the shapes
+    (:mod:`kg.shacl_sparql`) pick out the few nodes that may fail them; pyshacl checks
+    only those, on the triples around them, so the findings are pyshacl's own. Should
+    that not apply (shapes beyond what the queries cover, a literal Oxigraph would
+    rewrite), pyshacl checks the whole graph, as :func:`validate_graph` does.
+
+    Raises:
+        ValidationError: the text is not Turtle, or the file cannot be read.
+
+    Examples:
+        >>> report = validate_turtle('<urn:a> a <https://kg.example.org/ontology#Topic> .')
+        >>> [f.line() for f in report.findings]
+        ['Violation: <urn:a> rdfs:label: an entity has exactly one non-empty rdfs:label']
     """
     from .rdf import bind_prefixes
 
@@ -433,9 +454,6 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
     if report is None:  # the whole graph through pyshacl
         graph = graph_from_quads(_parse(turtle), bind_prefixes(Graph(), base_iri))
         report = validate_graph(graph, inplace=True)
-    report.findings = sorted(set(report.findings) | set(check_evidence(kg, base_iri)),
-                             key=_order)
-    require_valid(report, "the built graph")
     return report
 
 

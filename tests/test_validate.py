@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, XSD
+from rdflib.namespace import OWL, PROV, XSD
 
 from kg.cli import cli
 from kg.config import DEFAULT_BASE_IRI
@@ -16,7 +16,7 @@ from kg.export import write
 from kg.graph import KnowledgeGraph
 from kg.rdf import KG, to_rdf
 from kg.validate import (SH, _findings, check_build, check_evidence, shapes_graph, split_shapes,
-                         validate, validate_graph)
+                         validate, validate_graph, validate_turtle)
 
 from .test_rdf import hostile_kg
 
@@ -413,3 +413,192 @@ def test_validate_command_rejects_unusable_shapes(runner, tmp_path, small_kg):
     assert result.stderr.strip().startswith("Error: the SHACL shapes cannot be used: ")
     assert result.stderr.strip().endswith("; fix the shapes file")
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------- check_build's preselection
+def _mention(g):
+    return next(g.subjects(RDF.type, KG.Mention))
+
+
+def _role(g):
+    return next(g.subjects(RDF.type, KG.Role))
+
+
+def _set(node, p, o):
+    return lambda g: g.set((node(g), p, o))
+
+
+def _add(node, p, o):
+    return lambda g: g.add((node(g), p, o))
+
+
+def _drop(node, p, o=None):
+    return lambda g: g.remove((node(g), p, o))
+
+
+def _doc(g):
+    return next(g.subjects(RDF.type, KG.Document))
+
+
+def _build(g):
+    return next(g.subjects(RDF.type, KG.Build))
+
+
+def _fact(g):
+    return _statement(g, KG.productOf)
+
+
+def _stance(g):
+    return URIRef(ID + "stance-test1")
+
+
+def _acme(g):
+    return ACME
+
+
+# each reaches a construct the SPARQL preselection compiles (a count, a datatype, an
+# ill-typed literal, a class through subclasses, an inverse path, a list, a comparison)
+PRESELECTION_CASES = [
+    ("ill-typed sentence number", _set(_mention, KG.sentence, Literal("abc", datatype=XSD.integer))),
+    ("label with a language tag", _set(_acme, RDFS.label, Literal("Acme", lang="en"))),
+    ("empty label", _set(_acme, RDFS.label, Literal(""))),
+    ("mention given as text", _add(_acme, KG.mention, Literal("Acme"))),
+    ("two start offsets", _add(_mention, KG.startOffset, Literal(1, datatype=XSD.integer))),
+    ("statement not typed kg:Fact", _drop(_fact, RDF.type, KG.Fact)),
+    ("mention without end offset", _drop(_mention, KG.endOffset)),
+    ("role derived from a document", lambda g: g.set((_role(g), PROV.wasDerivedFrom, _doc(g)))),
+    ("stance holder given as text", _set(_stance, KG.holder, Literal("Jane Doe"))),
+    ("polarity with a language tag", _set(_stance, KG.polarity, Literal("supports", lang="en"))),
+    ("negative sentence number", _set(_mention, KG.sentence, Literal(-1, datatype=XSD.integer))),
+    ("ill-typed build time", _add(_build, PROV.endedAtTime, Literal("soon", datatype=XSD.dateTime))),
+    ("statement of a predicate outside the list", _set(_fact, RDF.predicate, KG.mention)),
+    ("statement from two documents",
+     _add(_fact, PROV.wasDerivedFrom, URIRef(ID + "doc/doc-000000000000"))),
+    ("document with two hashes", _add(_doc, KG.sha256, Literal("0" * 64))),
+    ("no role label and a string former", lambda g: (g.remove((_role(g), RDFS.label, None)),
+                                                      g.set((_role(g), KG.former, Literal("no"))))),
+]
+
+_CASES = [(b[0], b[1]) for b in BREAKAGES] + WARNINGS + PRESELECTION_CASES
+
+
+def _masked(lines) -> list[str]:
+    """Findings with a blank node's label (random in each parse) masked."""
+    import re
+
+    out = []
+    for line in lines:
+        m = re.match(r"^\w+: ('[^']*'):", line)
+        out.append(line.replace(m.group(1), "_:b") if m else line)
+    return sorted(out)
+
+
+@pytest.fixture
+def whole_graph_refused(monkeypatch):
+    """Fail the test if pyshacl is run on the whole graph (the preselection was not used)."""
+    import kg.validate
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pyshacl ran on the whole graph")
+
+    monkeypatch.setattr(kg.validate, "validate_graph", refuse)
+
+
+@pytest.mark.parametrize("name, breakage", _CASES, ids=[c[0] for c in _CASES])
+def test_check_build_finds_what_pyshacl_finds_on_the_whole_graph(small_kg, whole_graph_refused,
+                                                                  name, breakage):
+    g = to_rdf(small_kg)
+    breakage(g)
+    expected = _reference(g)
+    assert expected  # each breakage is caught by the shapes as written
+    assert _masked(f.line() for f in validate_turtle(g.serialize(format="turtle")).findings) \
+        == _masked(expected)
+
+
+def test_a_literal_oxigraph_would_rewrite_sends_the_whole_graph_to_pyshacl(small_kg, monkeypatch):
+    import kg.validate
+    from pyoxigraph import RdfFormat, parse
+
+    from kg.rdf import bind_prefixes
+    from kg.validate import graph_from_quads
+
+    g = to_rdf(small_kg)
+    mention = _mention(g)
+    g.remove((mention, KG.sentence, None))
+    # Oxigraph would store "-1": its triples would not be the text's
+    turtle = g.serialize(format="turtle") + f'<{mention}> <{KG.sentence}> "-01"^^<{XSD.integer}> .\n'
+    calls = []
+    whole = kg.validate.validate_graph
+    monkeypatch.setattr(kg.validate, "validate_graph",
+                        lambda *a, **k: calls.append(1) or whole(*a, **k))
+    lines = sorted(f.line() for f in validate_turtle(turtle).findings)
+    assert calls
+    assert lines == _reference(graph_from_quads(parse(turtle, RdfFormat.TURTLE),
+                                                bind_prefixes(Graph())))
+    assert any("kg:sentence: Value is not >=" in line for line in lines), lines
+
+
+def test_check_build_reads_a_turtle_file(small_kg, tmp_path):
+    from kg.export import serialize
+
+    path = tmp_path / "graph.ttl"
+    path.write_text(serialize(small_kg, "turtle"), encoding="utf-8")
+    assert check_build(small_kg, path).findings == check_build(small_kg, path.read_text()).findings
+    broken = _with_evidence(small_kg, "Invented sentence.", 0, 18)
+    with pytest.raises(ValidationError, match=r"the built graph violates kg's SHACL shapes"):
+        check_build(broken, path)
+
+
+@pytest.mark.parametrize("content, error", [
+    (None, r"^cannot read the built graph '.*missing\.ttl': No such file or directory"),
+    ("<urn:a> <urn:p> .", r"^the built graph is not valid Turtle \("),
+])
+def test_check_build_bad_turtle_file(small_kg, tmp_path, content, error):
+    path = tmp_path / "missing.ttl"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ValidationError, match=error):
+        check_build(small_kg, path)
+
+
+UNSUPPORTED = [
+    ("a node reference", "sh:path ex:p ; sh:node ex:T"),
+    ("a logical constraint", "sh:path ex:p ; sh:or ( [ sh:datatype xsd:string ] )"),
+    ("a sequence path", "sh:path ( ex:p ex:q ) ; sh:minCount 1"),
+    ("a typed list member", "sh:path ex:p ; sh:in ( 1 2 )"),
+    ("a qualified shape that is not a list", "sh:path ex:p ; sh:qualifiedValueShape "
+                                             "[ sh:class ex:C ] ; sh:qualifiedMaxCount 1"),
+    ("a closed shape", "sh:closed true"),
+    ("a lookaround pattern", 'sh:path ex:p ; sh:pattern "^(?!x)"'),
+    ("a count without a path", "sh:minCount 1"),
+]
+
+
+@pytest.mark.parametrize("name, body", UNSUPPORTED, ids=[u[0] for u in UNSUPPORTED])
+def test_shapes_the_preselection_cannot_compile_are_refused(name, body):
+    from pyoxigraph import Store
+
+    from kg.shacl_sparql import Unsupported, compile_shapes
+
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix ex: <urn:ex:> .
+        ex:S sh:targetClass ex:C ; {body} .
+    """, format="turtle")
+    with pytest.raises(Unsupported):
+        compile_shapes(shapes, Store())
+
+
+def test_implicit_class_targets_are_refused():
+    from pyoxigraph import Store
+
+    from kg.shacl_sparql import Unsupported, compile_shapes
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <urn:ex:C> a sh:NodeShape, rdfs:Class ; sh:property [ sh:path <urn:ex:p> ; sh:minCount 1 ] .
+    """, format="turtle")
+    with pytest.raises(Unsupported, match="implicit class target"):
+        compile_shapes(split_shapes(shapes)[0], Store())
