@@ -103,3 +103,65 @@ def test_bad_confidence_threshold(runner, tmp_path):
     result = runner.invoke(cli, ["build", "--min-confidence", "3"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: min_confidence must be between 0 and 1, got 3.0"
+
+
+# ------------------------------------------------------------- build: streamed exports (model)
+ARTICLE = "Acme's CEO Jane Doe said Acme competes with Globex, which makes the Widget phone.\n"
+
+
+def _previous(out):
+    from kg.export import DEFAULT_FILES
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name in DEFAULT_FILES:
+        (out / name).write_bytes(f"previous {name}\n".encode())
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("validate", ["--validate", "--no-validate"])
+def test_build_exports_are_the_serialized_graph(runner, nlp, tmp_path, validate):
+    """Each streamed export (the checked Turtle copied, with --validate) is byte for byte
+    what serialize() makes of the graph the build wrote."""
+    from kg.export import DEFAULT_FILES, serialize
+    from kg.graph import KnowledgeGraph
+
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "-q", validate])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(DEFAULT_FILES)  # no temp files
+    kg = KnowledgeGraph.from_json((out / "graph.json").read_text(encoding="utf-8"))
+    for name, fmt in DEFAULT_FILES.items():
+        assert (out / name).read_bytes() == serialize(kg, fmt).encode("utf-8"), name
+
+
+@pytest.mark.parametrize("error, line", [
+    (OSError(28, "No space left on device"),
+     "Error: cannot write {path!r}: No space left on device; no output file was changed"),
+    ("output", "Error: the disk is on fire"),
+])
+def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_path, monkeypatch,
+                                                            error, line):
+    import dataclasses
+
+    from kg.errors import OutputError
+    from kg.export import FORMATS
+
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    out = tmp_path / "out"
+    previous = _previous(out)
+    real = FORMATS.get("json")
+
+    def broken(kg, base_iri, fh):
+        fh.write(b'{\n "directed": true,\n')  # a partial file in its temp file...
+        raise error if isinstance(error, OSError) else OutputError("the disk is on fire")
+
+    monkeypatch.setitem(FORMATS._items, "json", dataclasses.replace(real, stream=broken))
+    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--no-validate"])
+    assert result.exit_code == 1
+    errors = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
+    assert errors == [line.format(path=(out / "graph.json").as_posix())]
+    # ...removed with the other staged files; every previous export as it was
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == previous

@@ -13,6 +13,7 @@ import sys
 
 from rdflib import Dataset, Graph
 
+from kg.config import DEFAULT_BASE_IRI
 from kg.errors import OutputError, UnknownFormatError
 from kg.export import DEFAULT_FILES, FORMATS, serialize, serialize_many, write
 from kg.graph import KnowledgeGraph
@@ -421,3 +422,236 @@ def test_shared_emission_emits_once_across_serialize_calls(small_kg, monkeypatch
     assert len(made) == 1
     serialize(small_kg, "nt")  # outside the block: a fresh emission
     assert len(made) == 2 and texts["nt"] == serialize(small_kg, "nt")
+
+
+# ----------------------------------------------------------------------------- streaming
+# The exports stream into files piece by piece, and a large graph's statements are
+# sorted on disk. The references below are how kg made the same text in memory, whole.
+def _interview_kg() -> KnowledgeGraph:
+    return KnowledgeGraph.from_json((EXPORTS / "graph.json").read_text(encoding="utf-8"))
+
+
+GRAPHS = {"small": None, "hostile": hostile_kg, "interview": _interview_kg,
+          "empty": KnowledgeGraph}
+
+
+def _graph(which: str, small_kg: KnowledgeGraph) -> KnowledgeGraph:
+    return small_kg if GRAPHS[which] is None else GRAPHS[which]()
+
+
+def _reference_lines(kg: KnowledgeGraph, base: str = DEFAULT_BASE_IRI) -> tuple[str, str]:
+    """N-Triples and N-Quads with every statement in memory: each graph's lines sorted."""
+    from kg.rdf import _emit, _segment, build_time
+
+    graphs: dict = {None: []}
+    _emit(kg, base, lambda s, p, o, doc: graphs.setdefault(doc, []).append(f"{s} {p} {o} .\n"),
+          build_time())
+    graphs = {doc: sorted(set(lines)) for doc, lines in graphs.items()}
+    nt = "".join(sorted({line for lines in graphs.values() for line in lines}))
+    named = sorted((f" <{base}doc/{_segment(doc)}> .\n", lines)
+                   for doc, lines in graphs.items() if doc is not None)
+    nq = "".join(graphs[None]) + "".join(line[:-3] + tail for tail, lines in named
+                                         for line in lines)
+    return nt, nq
+
+
+def _reference_ox(kg: KnowledgeGraph, fmt: str, base: str = DEFAULT_BASE_IRI) -> str:
+    """pyoxigraph's whole text of Turtle, TriG or RDF/XML, tidied as one string."""
+    import re
+
+    import pyoxigraph as ox
+
+    from kg.export import _ox_prefixes
+
+    nt, nq = _reference_lines(kg, base)
+    quads = fmt == "TRIG"
+    data = ox.serialize(ox.parse((nq if quads else nt).encode(),
+                                 ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES),
+                        format=getattr(ox.RdfFormat, fmt), prefixes=_ox_prefixes(base))
+    text = data.decode("utf-8")
+    if fmt == "RDF_XML":
+        return text.replace("\r", "&#13;")
+    while text.startswith("@prefix "):
+        text = text[text.index("\n") + 1:]
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base).items())
+    return head + "\n" + re.sub(r"\n(?=[^\t\n}])", "\n\n", text)
+
+
+def _reference_json(kg: KnowledgeGraph) -> str:
+    """graph.json from the whole :meth:`KnowledgeGraph.to_dict`, one item a line."""
+    import re
+
+    data = kg.to_dict()
+    parts = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            text = "[\n" + ",\n".join(
+                "  " + json.dumps(v, ensure_ascii=False, sort_keys=True) for v in value) + "\n ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        parts.append(f" {json.dumps(key)}: {text}")
+    text = "{\n" + ",\n".join(parts) + "\n}\n"
+    unsafe = re.compile("[\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff]")
+    return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _reference(kg: KnowledgeGraph, fmt: str) -> str | None:
+    nt, nq = _reference_lines(kg)
+    return {"nt": nt, "nquads": nq, "turtle": _reference_ox(kg, "TURTLE"),
+            "trig": _reference_ox(kg, "TRIG"), "rdfxml": _reference_ox(kg, "RDF_XML"),
+            "json": _reference_json(kg)}.get(fmt)
+
+
+@pytest.fixture
+def spill_everything(monkeypatch, tmp_path):
+    """Statements spill to disk every few lines and merge two runs at a time."""
+    import tempfile
+
+    import kg.extsort
+    import kg.rdf
+
+    monkeypatch.setattr(kg.rdf, "SPILL_CHARS", 2000)
+    monkeypatch.setattr(kg.extsort, "FAN_IN", 2)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+def _streamed(kg: KnowledgeGraph, fmt: str, path) -> bytes:
+    from kg.export import write_to
+
+    with open(path, "wb") as fh:
+        write_to(kg, fh, fmt)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS.names()])
+@pytest.mark.parametrize("which", list(GRAPHS))
+def test_streamed_exports_are_the_in_memory_texts_byte_for_byte(small_kg, which, fmt, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    kg = _graph(which, small_kg)
+    text = serialize(kg, fmt)
+    assert _streamed(kg, fmt, tmp_path / "out") == text.encode("utf-8")
+    reference = _reference(kg, fmt)
+    if reference is not None:
+        assert text == reference
+
+
+@pytest.mark.parametrize("which", ["small", "hostile", "interview"])
+def test_statements_sorted_on_disk_give_the_same_bytes(small_kg, which, tmp_path,
+                                                       spill_everything, monkeypatch):
+    """With the statements spilled every 2,000 characters (dozens of runs, merged two at
+    a time), every export is byte for byte what the in-memory path makes."""
+    import kg.rdf
+
+    kg_ = _graph(which, small_kg)
+    with monkeypatch.context() as m:
+        m.setattr(kg.rdf, "SPILL_CHARS", 10**9)
+        with kg.rdf.Statements(kg_) as st:
+            assert not st.on_disk
+        in_memory = {fmt: serialize(kg_, fmt) for fmt in FORMATS.names()}
+    with kg.rdf.Statements(kg_) as st:
+        assert st.on_disk
+        (folder,) = spill_everything.iterdir()
+        assert sorted(p.name for p in folder.iterdir()) == ["statements.nq", "statements.nt"]
+    assert list(spill_everything.iterdir()) == []  # closed: its temp files are gone
+    for fmt, text in in_memory.items():
+        streamed = _streamed(kg_, fmt, tmp_path / "out")
+        assert streamed == text.encode("utf-8"), fmt
+        reference = _reference(kg_, fmt)
+        if reference is not None:
+            assert streamed == reference.encode("utf-8"), fmt
+    assert list(spill_everything.iterdir()) == []
+
+
+def test_write_many_shares_the_spilled_statements_and_removes_them(small_kg, tmp_path,
+                                                                   spill_everything):
+    from kg.export import write_many
+
+    files = {tmp_path / name: fmt for name, fmt in DEFAULT_FILES.items()}
+    assert write_many(small_kg, files) == list(files)
+    for path, fmt in files.items():
+        assert path.read_bytes() == serialize(small_kg, fmt).encode("utf-8"), fmt
+    assert list(spill_everything.iterdir()) == []
+
+
+def _failing_format(monkeypatch, fmt: str, error: BaseException) -> list[int]:
+    """Make ``fmt`` write part of its file, then raise ``error``; return bytes written."""
+    import dataclasses
+
+    real = FORMATS.get(fmt)
+    written: list[int] = []
+
+    def broken(kg, base_iri, fh):
+        buf = io.BytesIO()
+        real.stream(kg, base_iri, buf)
+        half = buf.getvalue()[: len(buf.getvalue()) // 2]
+        fh.write(half)
+        written.append(len(half))
+        raise error
+
+    monkeypatch.setitem(FORMATS._items, fmt, dataclasses.replace(real, stream=broken))
+    return written
+
+
+@pytest.mark.parametrize("error, message", [
+    (OSError(28, "No space left on device"),
+     "cannot write '{path}': No space left on device; no output file was changed"),
+    (UnknownFormatError("docx", {}), None),
+    (KeyboardInterrupt(), None),
+])
+def test_an_export_failing_midway_leaves_previous_files_and_no_temp_files(
+        small_kg, tmp_path, monkeypatch, spill_everything, error, message):
+    from kg.export import write_many
+
+    out = tmp_path / "out"
+    out.mkdir()
+    files = {out / name: fmt for name, fmt in DEFAULT_FILES.items()}
+    for path in files:
+        path.write_text(f"previous {path.name}\n")
+    written = _failing_format(monkeypatch, "json", error)
+    with pytest.raises(OutputError if isinstance(error, OSError) else type(error)) as info:
+        write_many(small_kg, files)
+    assert written and written[0] > 0  # it failed mid-stream, after writing some
+    if message:
+        assert str(info.value) == message.format(path=out / "graph.json")
+    assert sorted(p.name for p in out.iterdir()) == sorted(DEFAULT_FILES)  # no temp files
+    for path in files:
+        assert path.read_text() == f"previous {path.name}\n"
+    assert list(spill_everything.iterdir()) == []  # nor the statements' temp files
+
+
+def test_write_streams_one_file_and_keeps_the_previous_one_on_failure(small_kg, tmp_path,
+                                                                     monkeypatch):
+    target = tmp_path / "graph.nt"
+    write(small_kg, target, "nt")
+    assert target.read_text(encoding="utf-8") == serialize(small_kg, "nt")
+    _failing_format(monkeypatch, "nt", OSError(5, "Input/output error"))
+    with pytest.raises(OutputError, match="Input/output error; no output file was changed"):
+        write(small_kg, target, "nt")
+    assert target.read_text(encoding="utf-8") == serialize(small_kg, "nt")
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.nt"]
+
+
+def test_tidy_writer_is_independent_of_chunk_boundaries(small_kg):
+    """pyoxigraph hands the writer 8 KB chunks; any cut (one byte at a time, inside
+    a prefix line, between a line break and the next line) gives the same text."""
+    import pyoxigraph as ox
+
+    from kg.export import _ox_prefixes, _Tidy
+
+    kg = hostile_kg()
+    nt, _ = _reference_lines(kg)
+    data = ox.serialize(ox.parse(nt.encode(), ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=_ox_prefixes(DEFAULT_BASE_IRI))
+    expected = _reference_ox(kg, "TURTLE").encode("utf-8")
+    for size in (1, 2, 7, 64, 1000, len(data)):
+        buf = io.BytesIO()
+        tidy = _Tidy(buf, DEFAULT_BASE_IRI)
+        for i in range(0, len(data), size):
+            tidy.write(data[i:i + size])
+        tidy.close()
+        assert buf.getvalue() == expected, size
