@@ -42,7 +42,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, XSD
 
-__all__ = ["Unsupported", "compile_shapes", "candidates", "neighbourhood",
+__all__ = ["Unsupported", "compile_shapes", "candidates", "neighbourhood", "shapes_for",
            "literals_are_canonical"]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -417,6 +417,37 @@ def candidates(store: Store, checks: list[Check]) -> set:
                 nodes = nodes & run(f"{_PREFIXES}SELECT ?f WHERE {{ {targets.rows} }}")
         found |= nodes
     return found
+
+
+def shapes_for(shapes: Graph, store: Store, focus: Iterable) -> Graph:
+    """The part of ``shapes`` whose targets include one of ``focus`` (with all they say).
+
+    pyshacl then checks no node that only sits next to the focus: those targeted by
+    other shapes would fail them on the few of their triples it is given, at a cost.
+    """
+    classes, focus = _Subclasses(store), list(focus)
+    part = Graph()
+    for prefix, ns in shapes.namespaces():  # pyshacl's messages name classes with them
+        part.bind(prefix, ns, override=True, replace=True)
+    for shape in {s for t in _TARGETS for s in shapes.subjects(t, None)}:
+        targets = _targets(shapes, shape, classes)
+        if any(targets.holds(store, node) for node in focus):
+            _copy_from(shapes, shape, part)
+    return part
+
+
+def _copy_from(shapes: Graph, node, into: Graph) -> None:
+    """Copy ``node``'s triples, and those of the blank nodes (paths, lists) it leads to."""
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for p, o in shapes.predicate_objects(n):
+            into.add((n, p, o))
+            if isinstance(o, BNode) or p == SH.qualifiedValueShape:
+                todo.append(o)
 
 
 def neighbourhood(store: Store, focus: Iterable) -> list[Quad]:

@@ -481,7 +481,7 @@ def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str)
 
     from .rdf import bind_prefixes, ontology_text
     from .shacl_sparql import (Unsupported, candidates, compile_shapes,
-                               literals_are_canonical, neighbourhood)
+                               literals_are_canonical, neighbourhood, shapes_for)
 
     ontology = ontology_text()
     typed = {o for source in (_parse(turtle), parse(ontology, RdfFormat.TURTLE))
@@ -503,9 +503,9 @@ def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str)
         around = bind_prefixes(Graph(), base_iri)  # pyshacl's messages use its prefixes
         around.addN((term(q.subject), term(q.predicate), term(q.object), around)
                     for q in neighbourhood(store, focus))
-        # the nodes around the focus are checked too, on part of their triples: drop them
+        # nodes around the focus may be checked too, on part of their triples: drop them
         keep = {term(f) for f in focus}
-        findings += _findings(_pyshacl(around, core), names, keep)
+        findings += _findings(_pyshacl(around, shapes_for(core, store, focus)), names, keep)
     if sparql is not None:
         findings += _findings(_pyshacl(store, sparql), names)
     return Report(sorted(set(findings), key=_order))
