@@ -339,7 +339,8 @@ def check_evidence(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI) -> list
 
     found: list[Finding] = []
 
-    def check(node: str, provenance: list[dict]) -> None:
+    def check(node, provenance: list[dict]) -> None:
+        """``node()`` names the fact or stance: minted only for a finding."""
         for prov in provenance:
             doc = kg.documents.get(prov["doc"])
             if doc is None or not doc.text:
@@ -348,19 +349,19 @@ def check_evidence(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI) -> list
             if doc.text[prov["start"]:prov["end"]] == ev:
                 continue
             if ev and ev in doc.text:
-                found.append(Finding("Warning", f"<{node}>", "kg:startOffset",
+                found.append(Finding("Warning", f"<{node()}>", "kg:startOffset",
                                      f"evidence is in {doc.id} but not at offsets "
                                      f"{prov['start']}-{prov['end']}"))
             else:
-                found.append(Finding("Violation", f"<{node}>", "kg:evidence",
+                found.append(Finding("Violation", f"<{node()}>", "kg:evidence",
                                      f"evidence does not occur verbatim in {doc.id}",
                                      ev[:80]))
 
     for s, p, o, data in kg.relations():
         for prov in data["provenance"]:
-            check(str(fact_iri(s, p, o, prov, base_iri)), [prov])
+            check(lambda s=s, p=p, o=o, prov=prov: fact_iri(s, p, o, prov, base_iri), [prov])
     for node, data in kg.stances():
-        check(str(entity_iri(node, base_iri)), data["provenance"])
+        check(lambda node=node: entity_iri(node, base_iri), data["provenance"])
     return found
 
 
@@ -443,14 +444,15 @@ def validate_turtle(turtle: str | os.PathLike[str],
 
     store = Store()
     try:  # Oxigraph's parser: strict, and many times faster than rdflib's
-        _load(store, turtle)
+        typed = _typed_literals(_parse(turtle))
+        _load(store, turtle)  # lenient: the text was just parsed strictly
     except SyntaxError as e:
         raise ValidationError(f"the built graph is not valid Turtle ({e}); "
                               "this is a bug in kg's serializer, please report it") from e
     except OSError as e:
         raise ValidationError(f"cannot read the built graph {str(turtle)!r}: "
                               f"{e.strerror or e}") from e
-    report = _validate_store(store, turtle, base_iri)
+    report = _validate_store(store, typed, base_iri)
     if report is None:  # the whole graph through pyshacl
         graph = graph_from_quads(_parse(turtle), bind_prefixes(Graph(), base_iri))
         report = validate_graph(graph, inplace=True)
@@ -461,9 +463,17 @@ def _load(store: Store, turtle: str | os.PathLike[str]) -> None:
     from pyoxigraph import RdfFormat
 
     if isinstance(turtle, str):
-        store.load(turtle, RdfFormat.TURTLE)
+        store.load(turtle, RdfFormat.TURTLE, lenient=True)
     else:
-        store.load(path=turtle, format=RdfFormat.TURTLE)
+        store.load(path=turtle, format=RdfFormat.TURTLE, lenient=True)
+
+
+def _typed_literals(quads) -> set:
+    """The distinct literals of ``quads`` that are neither strings nor language-tagged
+    (those Oxigraph may rewrite in canonical form)."""
+    string = NamedNode(_XSD_STRING)
+    return {o for q in quads
+            if type(o := q.object) is OxLiteral and o.datatype != string and not o.language}
 
 
 def _parse(turtle: str | os.PathLike[str]):
@@ -474,9 +484,9 @@ def _parse(turtle: str | os.PathLike[str]):
     return parse(path=turtle, format=RdfFormat.TURTLE)
 
 
-def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str) -> Report | None:
-    """kg's shapes on ``store`` (the Turtle ``turtle`` loaded), or None if the SPARQL
-    preselection does not apply to them or to the data."""
+def _validate_store(store: Store, typed: set, base_iri: str) -> Report | None:
+    """kg's shapes on ``store`` (whose distinct typed literals as written are ``typed``),
+    or None if the SPARQL preselection does not apply to them or to the data."""
     from pyoxigraph import RdfFormat, parse
 
     from .rdf import bind_prefixes, ontology_text
@@ -484,10 +494,7 @@ def _validate_store(store: Store, turtle: str | os.PathLike[str], base_iri: str)
                                literals_are_canonical, neighbourhood, shapes_for)
 
     ontology = ontology_text()
-    typed = {o for source in (_parse(turtle), parse(ontology, RdfFormat.TURTLE))
-             for q in source
-             if type(o := q.object) is OxLiteral and o.datatype.value != _XSD_STRING}
-    if not literals_are_canonical(typed):
+    if not literals_are_canonical(typed | _typed_literals(parse(ontology, RdfFormat.TURTLE))):
         return None
     store.load(ontology, RdfFormat.TURTLE)  # subclasses count: a Company is an Organization
     core, sparql = split_shapes(shapes_graph())
