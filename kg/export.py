@@ -516,9 +516,13 @@ def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
         return cells
 
     sources = {d: _cell(doc.source) for d, doc in kg.documents.items()}
+    # rows gather in a small buffer written out every thousand rows: one UTF-8 write
+    # per row would cost more than the rows themselves
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(CSV_COLUMNS)
+    rows = 0
     with _text_out(fh) as text:
-        out = csv.writer(text, lineterminator="\r\n")
-        out.writerow(CSV_COLUMNS)
         for s, p, o, data in kg.relations():
             (s_iri, s_label), (o_iri, o_label) = node(s), node(o)
             former = "true" if data.get("former") else "false"
@@ -528,6 +532,12 @@ def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
                     str(_decimal(prov["confidence"])), sources.get(prov["doc"], ""),
                     _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]), former,
                 ])
+                rows += 1
+                if rows % 1000 == 0:
+                    text.write(buf.getvalue())
+                    buf.seek(0)
+                    buf.truncate()
+        text.write(buf.getvalue())
 
 
 for _name, _suffix, _stream, _media, _aliases in (

@@ -31,9 +31,12 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 import gc
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -527,6 +530,23 @@ def _emit(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> No
             _emit_provenance(add, iri, prov, names, build)
 
 
+def _write_quads(records: list[bytes], fh: Any) -> None:
+    """Write sorted "<graph>\\0<s> <p> <o> .\\n" records as N-Quads lines, a graph at a time.
+
+    A graph's records are one slice of the sorted list (found by bisection: '>' ends
+    every graph key and occurs nowhere inside one); the default graph's key is empty.
+    " .\\n" ends a line and occurs nowhere else (literals escape their line breaks).
+    """
+    i = 0
+    while i < len(records):
+        key = records[i][:records[i].index(b"\0")]
+        prefix = key + b"\0"
+        j = bisect.bisect_left(records, key + b"\1", i)
+        body = b"".join(records[i:j])[len(prefix):].replace(b"\n" + prefix, b"\n")
+        fh.write(body.replace(b" .\n", b" " + key + b" .\n") if key else body)
+        i = j
+
+
 #: Characters of statements a :class:`Statements` keeps in memory before it spills
 #: them to disk as a sorted run (about 3 MB of text, some 20,000 lines).
 SPILL_CHARS = 3_000_000
@@ -616,17 +636,18 @@ class Statements:
 
         try:
             if self._folder is None:
-                import tempfile
-
                 self._folder = tempfile.mkdtemp(prefix="kg-statements-")
-            records = []
-            for doc, lines in sorted(graphs.items(), key=lambda kv: self._graph_key(kv[0])):
-                key = self._graph_key(doc) + "\0"
-                records += [key + line for line in sorted(set(lines))]
-            self._runs.append(write_run("".join(records).encode("utf-8"), self._folder))
-            del records
-            lines = sorted({line for lines in graphs.values() for line in lines})
-            self._line_runs.append(write_run("".join(lines).encode("utf-8"), self._folder))
+            keyed = sorted((self._graph_key(doc) + "\0", sorted(set(lines)))
+                           for doc, lines in graphs.items())
+            data = "".join([key + line for key, lines in keyed for line in lines])
+            self._runs.append(write_run(data.encode("utf-8"), self._folder))
+            # the graphs' sorted lines, sorted together (timsort merges them); a line in
+            # two graphs stays twice here, and once in the merge
+            everything = [line for _, lines in keyed for line in lines]
+            del keyed
+            everything.sort()
+            self._line_runs.append(write_run("".join(everything).encode("utf-8"),
+                                             self._folder))
         except OSError as exc:
             self._io_error(exc)
 
@@ -642,17 +663,13 @@ class Statements:
         try:
             nt = self._files["nt"] = Path(self._folder) / "statements.nt"
             with open(nt, "wb", buffering=1 << 20) as fh:
-                fh.writelines(merge_runs(self._line_runs, self._folder))
+                for batch in merge_runs(self._line_runs, self._folder):
+                    fh.writelines(batch)
             self._line_runs = []
             nq = self._files["nq"] = Path(self._folder) / "statements.nq"
             with open(nq, "wb", buffering=1 << 20) as fh:
-                write = fh.write
-                for record in merge_runs(self._runs, self._folder):
-                    cut = record.index(b"\0")
-                    if cut:
-                        write(record[cut + 1:-3] + b" " + record[:cut] + b" .\n")
-                    else:
-                        write(record[1:])
+                for batch in merge_runs(self._runs, self._folder):
+                    _write_quads(batch, fh)
             self._runs = []
         except OSError as exc:
             self._io_error(exc)
@@ -675,8 +692,6 @@ class Statements:
         """Remove the temp files, if any; in-memory statements stay usable."""
         folder, self._folder = self._folder, None
         if folder is not None:
-            import shutil
-
             shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> Statements:
@@ -731,8 +746,6 @@ class Statements:
         if not self._files:
             fh.write(getattr(self, attr).encode("utf-8"))
             return
-        import shutil
-
         with open(self._file(kind), "rb") as src:
             shutil.copyfileobj(src, fh, 1 << 20)
 
