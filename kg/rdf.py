@@ -846,14 +846,24 @@ def to_rdf(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     Raises:
         ConfigError: ``base_iri`` is not an absolute IRI ending in ``/`` or ``#``.
     """
-    st = statements or Statements(kg, base_iri, when=when)
     g = bind_prefixes(Graph(), base_iri)
     term = _rdflib_converter()
     add = g.store.add
-    with _no_gc():
+    with _own(statements, kg, base_iri, when) as st, _no_gc():
         for t in st.triples():
             add((term(t.subject), term(t.predicate), term(t.object)), g, quoted=False)
     return g
+
+
+@contextmanager
+def _own(statements: Statements | None, kg: KnowledgeGraph, base_iri: str,
+         when: datetime | None) -> Iterator[Statements]:
+    """The given statements, or ``kg``'s emitted now and closed after (temp files gone)."""
+    if statements is not None:
+        yield statements
+        return
+    with Statements(kg, base_iri, when=when) as st:
+        yield st
 
 
 def to_dataset(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
@@ -873,12 +883,11 @@ def to_dataset(kg: KnowledgeGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     """
     import pyoxigraph as ox
 
-    st = statements or Statements(kg, base_iri, when=when)
     ds = Dataset()
     bind_prefixes(ds, base_iri)
     term = _rdflib_converter()
     graphs: dict[str, Graph] = {}
-    with _no_gc():
+    with _own(statements, kg, base_iri, when) as st, _no_gc():
         for q in st.quads():
             name = q.graph_name
             if type(name) is ox.DefaultGraph:

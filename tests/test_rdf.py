@@ -405,3 +405,39 @@ def test_dataset_has_one_named_graph_per_document_and_the_same_triples(sample_ex
     # the fact stated in both documents is in both graphs; its statements are split
     fact = (URIRef(ID + "widget"), KG.productOf, URIRef(ID + "globex"))
     assert {str(c) for *_, c in ds.quads((*fact, None))} == names
+
+
+@pytest.mark.parametrize("which", ["small", "hostile"])
+def test_statements_spilled_to_disk_translate_the_same_and_leave_no_files(
+        small_kg, which, monkeypatch, tmp_path):
+    """Past its budget a graph's statements are sorted on disk; rdflib graphs and
+    datasets made from them are the same, and the temp files are gone after."""
+    import tempfile
+
+    import kg.rdf
+    from kg.rdf import Statements, to_dataset
+
+    kg_ = small_kg if which == "small" else hostile_kg()
+    expected, expected_ds = to_rdf(kg_), to_dataset(kg_)
+    monkeypatch.setattr(kg.rdf, "SPILL_CHARS", 1000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Statements(kg_) as st:
+        assert st.on_disk and len(list(tmp_path.iterdir())) == 1
+    assert_isomorphic(to_rdf(kg_), expected)
+    quads = sorted(to_dataset(kg_).quads((None, None, None, None)))
+    assert quads == sorted(expected_ds.quads((None, None, None, None)))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="closed"):
+        st.ntriples  # noqa: B018 (read after close)
+
+
+@pytest.mark.parametrize("budget", [0, 1, 300, 10**9])
+def test_statements_are_the_same_whatever_the_budget(small_kg, budget):
+    from kg.rdf import Statements
+
+    reference = Statements(hostile_kg())
+    with Statements(hostile_kg(), budget=budget) as st:
+        assert st.on_disk == (budget < 10**9)
+        assert st.ntriples == reference.ntriples and st.nquads == reference.nquads
+        assert list(st.ntriples_lines()) == reference.ntriples.split("\n")[:-1]
+        assert [str(t) for t in st.quads()] == [str(t) for t in reference.quads()]
