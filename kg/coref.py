@@ -36,10 +36,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .types import Entity, EntityType
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator
+    from collections.abc import Collection, Iterator, Sequence
 
     from spacy.tokens import Doc, Token
 
@@ -139,6 +141,13 @@ class Resolver:
         # one Token object per index, made once: ``doc[i]`` and iterating a Doc or Span
         # build a new Token every time, and the rules look at the same tokens many times
         self.tokens: list[Token] = list(doc)
+        # each token's children, from the head array: Token.children walks the token's
+        # subtree edges and makes new Tokens on every call, and the rules ask often
+        heads = (doc.to_array("HEAD").astype("int64") + np.arange(len(doc))).tolist()
+        self._kids_of: list[list[Token]] = [[] for _ in self.tokens]
+        for i, h in enumerate(heads):
+            if h != i:
+                self._kids_of[h].append(self.tokens[i])
         self.sents = list(doc.sents)
         self._sent_of: list[int] = [k for k, sent in enumerate(self.sents)
                                     for _ in range(sent.start, sent.end)]
@@ -172,6 +181,12 @@ class Resolver:
             found = self._tokens[key] = tuple(self.tokens[key[0]:key[1]])
         return found
 
+    def kids(self, tok: Token) -> Sequence[Token]:
+        """The children of ``tok`` in text order, as ``tok.children`` gives them but read
+        once per document (:meth:`children` gives those of its whole mention). Shared:
+        callers must not change it."""
+        return self._kids_of[tok.i]
+
     def root(self, tok: Token) -> Token:
         """The unit's syntactic head: its last token whose head lies outside the unit."""
         key = self._unit.get(tok.i, (tok.i, tok.i + 1))
@@ -195,7 +210,7 @@ class Resolver:
             span = self._unit_tokens(tok)
             ids = {t.i for t in span}
             found = self._kids[key] = tuple(sorted(
-                (c for t in span for c in t.children if c.i not in ids), key=lambda c: c.i))
+                (c for t in span for c in self._kids_of[t.i] if c.i not in ids), key=lambda c: c.i))
         return list(found)
 
     def head(self, tok: Token) -> Token:
@@ -261,13 +276,13 @@ class Resolver:
             return None
         if tok.lemma_.lower() not in ORG_NOUNS | PRODUCT_NOUNS:
             # any noun is named by a product before it: "the Kindle electronic reader"
-            for c in tok.children:
+            for c in self.kids(tok):
                 if c.dep_ in ("compound", "nmod") and c.i < tok.i:
                     e = self.entity_at(c, types)
                     if e is not None and e.type == EntityType.PRODUCT:
                         return e
             return None
-        for c in tok.children:
+        for c in self.kids(tok):
             if c.dep_ in ("appos", "compound", "nmod"):
                 e = self.entity_at(c, types)
                 if e is not None:
@@ -357,15 +372,15 @@ class Resolver:
         named = self.named_by(tok)
         if named is not None:
             return Resolution(named, "apposition", 0.95)
-        det = next((c.lower_ for c in tok.children if c.dep_ in ("det", "poss")), None)
+        det = next((c.lower_ for c in self.kids(tok) if c.dep_ in ("det", "poss")), None)
         if det not in _DEFINITE:
             return None
-        if any(c.pos_ == "PROPN" and c.dep_ in ("compound", "nmod") for c in tok.children):
+        if any(c.pos_ == "PROPN" and c.dep_ in ("compound", "nmod") for c in self.kids(tok)):
             return None  # "the Android operating system" names its own, new referent
         lemma = tok.lemma_.lower()
         named_as, needs_name = None, False
         plural = tok.tag_ in ("NNS", "NNPS")
-        if plural and (lemma in ORG_NOUNS or any(c.dep_ == "nummod" for c in tok.children)):
+        if plural and (lemma in ORG_NOUNS or any(c.dep_ == "nummod" for c in self.kids(tok))):
             return None  # "the two companies" is a group, not one antecedent
         if lemma in COMPANY_NOUNS:
             types = THING_TYPES if lemma in PRODUCT_NOUNS else ORG_TYPES
@@ -385,7 +400,7 @@ class Resolver:
     def _demonyms(self, tok: Token) -> set[str]:
         """Country/place entity ids that modify a noun ("the South Korean company")."""
         out = set()
-        for c in tok.children:
+        for c in self.kids(tok):
             if c.dep_ in ("amod", "compound", "nmod", "poss"):
                 for t in c.subtree:
                     e = self.entity_at(t, PLACE_TYPES)
@@ -407,7 +422,7 @@ class Resolver:
                 self.described[entity.id].add(n.lemma_.lower())
         for p in kids:  # "a court in Japan"
             if p.dep_ == "prep" and p.lower_ == "in":
-                for o in p.children:
+                for o in self.kids(p):
                     e = self.entity_at(o, PLACE_TYPES)
                     if e is not None:
                         self.nationality[entity.id].add(e.id)

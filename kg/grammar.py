@@ -58,13 +58,13 @@ def conjuncts(tok: Token, res: Resolver) -> list[Token]:
             # "A and B Corp" parsed as A modifying "B Corp": A is still a conjunct
             split = (c.dep_ in ("nmod", "compound") and res.entity_at(c) is not None
                      and res.entity_at(out[i]) is not None
-                     and any(g.dep_ == "cc" for g in c.children))
+                     and any(g.dep_ == "cc" for g in res.kids(c)))
             if (c.dep_ == "conj" or split) and all(not res.same_unit(c, o) for o in out):
                 out.append(res.root(c))
         i += 1
     named = []
     for t in out:
-        appos = [c for c in t.children if c.dep_ == "appos" and res.entity_at(c) is not None]
+        appos = [c for c in res.kids(t) if c.dep_ == "appos" and res.entity_at(c) is not None]
         ent = res.entity_at(t)
         listed = _examples(t, res) if t.pos_ == "NOUN" and ent is None else []
         if t.pos_ == "NOUN" and appos and (ent is None or ent.type == "Position"):
@@ -79,20 +79,20 @@ def conjuncts(tok: Token, res: Resolver) -> list[Token]:
 def _examples(noun: Token, res: Resolver) -> list[Token]:
     """Named examples of a common noun: "sellers such as A and B", "rivals like A"."""
     out: list[Token] = []
-    for c in noun.children:
+    for c in res.kids(noun):
         if c.dep_ != "prep":
             continue
         if c.lower_ in ("like", "including") or (
-                c.lower_ == "as" and any(g.lower_ == "such" for g in c.children)):
-            out += [t for o in c.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
+                c.lower_ == "as" and any(g.lower_ == "such" for g in res.kids(c))):
+            out += [t for o in res.kids(c) if o.dep_ == "pobj" for t in conjuncts(o, res)]
         elif c.lower_ == "such":
-            out += [t for a in c.children if a.lower_ == "as"
-                    for o in a.children if o.dep_ == "pobj" for t in conjuncts(o, res)]
+            out += [t for a in res.kids(c) if a.lower_ == "as"
+                    for o in res.kids(a) if o.dep_ == "pobj" for t in conjuncts(o, res)]
     return [t for t in out if res.entity_at(t) is not None]
 
 
-def _verb_subjects(verb: Token) -> list[Token]:
-    return [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+def _verb_subjects(verb: Token, res: Resolver) -> list[Token]:
+    return [c for c in res.kids(verb) if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
 
 
 def subjects(verb: Token, res: Resolver, *, passive: bool | None = None) -> list[Token]:
@@ -104,7 +104,7 @@ def subjects(verb: Token, res: Resolver, *, passive: bool | None = None) -> list
     """
     v = verb
     for _ in range(6):
-        subs = _verb_subjects(v)
+        subs = _verb_subjects(v, res)
         if passive is not None:
             subs = [s for s in subs if (s.dep_ == "nsubjpass") == passive]
         if subs:
@@ -122,7 +122,7 @@ def subjects(verb: Token, res: Resolver, *, passive: bool | None = None) -> list
 
 def objects(verb: Token, res: Resolver) -> list[Token]:
     """Direct objects of ``verb`` with their conjuncts."""
-    return [c for o in verb.children if o.dep_ in ("dobj", "obj")
+    return [c for o in res.kids(verb) if o.dep_ in ("dobj", "obj")
             for c in conjuncts(o, res)]
 
 
@@ -131,7 +131,7 @@ def prep_objects(tok: Token, preps: frozenset[str] | set[str], res: Resolver) ->
     out = []
     for p in res.children(tok):
         if p.dep_ in ("prep", "agent") and p.lower_ in preps:
-            for o in p.children:
+            for o in res.kids(p):
                 if o.dep_ in ("pobj", "pcomp"):
                     out.extend(conjuncts(o, res))
     return out

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from rapidfuzz import fuzz
 
@@ -239,9 +240,34 @@ def _mention(m: Mention, start: int, end: int, label: EntityType | None = None,
     return Mention(m.doc_id, start, end, text[start:end], label or m.label, m.sent, rule or m.rule)
 
 
+def _standalone(text: str, word: str, left: str = "", right: str = "") -> Iterator[int]:
+    """Where ``word`` occurs in ``text`` with no word character (nor one of ``left``) just
+    before it and none (nor one of ``right``) just after it.
+
+    The hits of ``re.finditer(r"(?<![\w<left>])<word>(?![\w<right>])", text)``, found with
+    ``str.find``: ``re`` compiles each new word's pattern afresh, which costs far more
+    than the search (``\w`` is what ``str.isalnum`` accepts, and the underscore).
+
+    Examples:
+        >>> list(_standalone("Acme, Acmes and X-Acme", "Acme", left="-"))
+        [0]
+    """
+    step, end = max(len(word), 1), len(text)
+    i = text.find(word)
+    while i != -1:
+        j = i + len(word)
+        glued = (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_" or text[i - 1] in left)
+                 ) or (j < end and (text[j].isalnum() or text[j] == "_" or text[j] in right))
+        if glued:
+            i = text.find(word, i + 1)
+        else:
+            yield i
+            i = text.find(word, i + step)
+
+
 def _alone_elsewhere(name: str, m: Mention, text: str) -> bool:
-    for hit in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
-        if hit.end() <= m.start or hit.start() >= m.end:
+    for start in _standalone(text, name, "-", "-"):
+        if start + len(name) <= m.start or start >= m.end:
             return True
     return False
 
@@ -387,13 +413,16 @@ def _short_forms(ms: list[Mention], text: str) -> list[Mention]:
     taken = [(m.start, m.end) for m in ms]
     added: list[Mention] = []
     for word, label in sorted(forms.items()):
-        # the substring test first: most words never occur in lower case, and each
-        # pattern below is compiled anew
+        # used in lower case as a whole word (\b...\b)? The substring test first: most
+        # words never occur in lower case. A lower-case form that is not all letters
+        # ("İ" lowers to two characters) keeps the regex's own word boundaries.
+        low = word.lower()
         if len(word) < 3 or not word[0].isupper() or not word.isalpha() or (
-                word.lower() in text and re.search(r"\b" + re.escape(word.lower()) + r"\b", text)):
+                low in text and (next(_standalone(text, low), -1) >= 0 if low.isalpha()
+                                 else re.search(r"\b" + re.escape(low) + r"\b", text))):
             continue
-        for hit in re.finditer(r"(?<![\w&'’.-])" + re.escape(word) + r"(?![\w&-])", text):
-            s, e = hit.start(), hit.end()
+        for s in _standalone(text, word, "&'’.-", "&-"):
+            e = s + len(word)
             if any(a < e and s < b for a, b in taken):
                 continue
             before = re.search(r"(?:^|[.!?][\"'”’]?\s+|\n\s*)?([\w&.-]+)\s+$", text[max(0, s - 40) : s])

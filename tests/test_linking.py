@@ -360,3 +360,23 @@ def test_short_forms_the_ner_missed_are_found():
 def test_short_forms_are_not_taken_from_ambiguous_words(text):
     doc, ms = mentions(text, ("Tom Price", T.PERSON))
     assert [m.text for m in refine_mentions(ms, doc)] == ["Tom Price"]
+
+
+@pytest.mark.parametrize(("text", "word", "left", "right"), [
+    ("Acme said Acme's unit and Acmes grew", "Acme", "", ""),
+    ("X-Acme, Acme-Y and (Acme)", "Acme", "-", "-"),
+    ("Doe, Mr. Doe, O'Doe, Doe&Co and Doe_2", "Doe", "&'’.-", "&-"),
+    ("AAA AA A", "AA", "", ""),  # overlapping candidates
+    ("Élan élan Élanor", "Élan", "", ""),
+    ("", "Acme", "", ""),
+    ("Acme", "Acme", "", ""),
+])
+def test_standalone_finds_what_the_lookaround_regex_finds(text, word, left, right):
+    import re
+
+    from kg.linking import _standalone
+
+    pattern = (r"(?<![\w" + re.escape(left) + "])" if left else r"(?<!\w)") + re.escape(word) \
+        + (r"(?![\w" + re.escape(right) + "])" if right else r"(?!\w)")
+    assert list(_standalone(text, word, left, right)) == [
+        m.start() for m in re.finditer(pattern, text)]
