@@ -13,6 +13,7 @@ Examples:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .kb import CORPORATE_WORDS, load_kb
@@ -95,6 +96,8 @@ DETERMINERS = {"a", "an", "the", "its", "their", "his", "her"}
 _COPULA = {"is", "was", "are", "were", "'s", "remains", "became", "becomes"}
 
 
+# cached: the rules ask for every noun of every sentence, and a text repeats its nouns
+@lru_cache(maxsize=8192)
 def head_type(head: str, modifier: str | None = None) -> EntityType | None:
     """The entity type a description's head noun gives ("carmaker" -> Company).
 

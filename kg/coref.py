@@ -84,6 +84,7 @@ processor headset camera robot drug vaccine
 """.split())
 
 _WORDS = re.compile(r"\w+")
+_NAMING_NOUNS = ORG_NOUNS | PRODUCT_NOUNS  # nouns a name can stand in apposition to
 _SUFFIX_NOUNS = frozenset({"company", "corporation", "firm", "group", "business"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
@@ -274,7 +275,7 @@ class Resolver:
         """
         if tok.pos_ not in ("NOUN", "PROPN") or self.entity_at(tok) is not None:
             return None
-        if tok.lemma_.lower() not in ORG_NOUNS | PRODUCT_NOUNS:
+        if tok.lemma_.lower() not in _NAMING_NOUNS:
             # any noun is named by a product before it: "the Kindle electronic reader"
             for c in self.kids(tok):
                 if c.dep_ in ("compound", "nmod") and c.i < tok.i:

@@ -41,6 +41,7 @@ look threaten fail refuse wish prepare negotiate explore weigh mull
 """.split())
 _MODALS = frozenset({"will", "would", "could", "may", "might", "should", "can", "must",
                      "shall", "'ll", "wo", "ca"})
+_NOT_FUTURE_MODALS = _MODALS - {"will", "would", "'ll"}  # a commitment may count as done
 _FORMER_WORDS = frozenset({"former", "ex", "onetime", "one-time", "erstwhile", "previous",
                            "then", "past", "retired", "outgoing", "late"})
 
@@ -169,8 +170,8 @@ def is_realis(verb: Token, *, future_ok: bool = False) -> bool:
     """
     if is_negated(verb):
         return False
-    allowed = {"will", "would", "'ll"} if future_ok else set()
-    if any(c.dep_ == "aux" and c.lower_ in _MODALS - allowed for c in verb.children):
+    modals = _NOT_FUTURE_MODALS if future_ok else _MODALS
+    if any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children):
         return False
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return False

@@ -196,8 +196,14 @@ def find_positions(doc: Doc) -> list[Span]:
     """
     out: list[Span] = []
     taken: set[int] = set()
-    lower = [t.lower_ for t in doc]
-    for i, tok in enumerate(doc):
+    # lower-case forms from the token array (no Token objects); only a word that starts
+    # a known title phrase or is a title head ("ceo", "founders") can start a title, so
+    # the loop looks at those alone
+    strings = doc.vocab.strings
+    lower = [strings[h] for h in doc.to_array("LOWER").tolist()]
+    starts = {w for w in set(lower) if w in _PHRASES_BY_FIRST or singular(w) in _HEADS}
+    for i in [i for i, w in enumerate(lower) if w in starts]:
+        tok = doc[i]
         if i in taken or _inside_name(tok):
             continue
         # Longest known multi-word title first.
