@@ -2,8 +2,9 @@
 
 ``serialize(kg, "turtle")`` returns text; ``write(kg, path, "ttl")`` writes it
 atomically and ``write_to(kg, fh, "ttl")`` into an open binary file, both streaming
-it chunk by chunk (a large graph's export is never held in memory whole). ``--format``
-choices, aliases and "unknown format" errors all come from :data:`FORMATS`. Every format is deterministic: the same graph gives the same bytes,
+it piece by piece (a large graph's export is never held in memory whole).
+``--format`` choices, aliases and "unknown format" errors all come from
+:data:`FORMATS`. Every format is deterministic: the same graph gives the same bytes,
 whatever ``PYTHONHASHSEED`` is. Text in every format has been through
 :func:`kg.rdf.clean_text`, so no output carries NUL, a byte-order mark or a lone
 surrogate.
