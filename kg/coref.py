@@ -84,7 +84,9 @@ processor headset camera robot drug vaccine
 """.split())
 
 _WORDS = re.compile(r"\w+")
-_NAMING_NOUNS = ORG_NOUNS | PRODUCT_NOUNS  # nouns a name can stand in apposition to
+# nouns that describe a firm, body or product: a name may stand in apposition to them,
+# and only they make a definite description ("the company")
+_DESCRIBING_NOUNS = ORG_NOUNS | PRODUCT_NOUNS
 _SUFFIX_NOUNS = frozenset({"company", "corporation", "firm", "group", "business"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
@@ -275,7 +277,7 @@ class Resolver:
         """
         if tok.pos_ not in ("NOUN", "PROPN") or self.entity_at(tok) is not None:
             return None
-        if tok.lemma_.lower() not in _NAMING_NOUNS:
+        if tok.lemma_.lower() not in _DESCRIBING_NOUNS:
             # any noun is named by a product before it: "the Kindle electronic reader"
             for c in self.kids(tok):
                 if c.dep_ in ("compound", "nmod") and c.i < tok.i:
@@ -373,12 +375,14 @@ class Resolver:
         named = self.named_by(tok)
         if named is not None:
             return Resolution(named, "apposition", 0.95)
+        lemma = tok.lemma_.lower()
+        if lemma not in _DESCRIBING_NOUNS:
+            return None  # no description of a firm, body or product (tested first: cheap)
         det = next((c.lower_ for c in self.kids(tok) if c.dep_ in ("det", "poss")), None)
         if det not in _DEFINITE:
             return None
         if any(c.pos_ == "PROPN" and c.dep_ in ("compound", "nmod") for c in self.kids(tok)):
             return None  # "the Android operating system" names its own, new referent
-        lemma = tok.lemma_.lower()
         named_as, needs_name = None, False
         plural = tok.tag_ in ("NNS", "NNPS")
         if plural and (lemma in ORG_NOUNS or any(c.dep_ == "nummod" for c in self.kids(tok))):
