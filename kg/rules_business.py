@@ -232,11 +232,14 @@ def product_verbs(ctx: Context, sent: Sentence) -> None:
         if lemma == "roll" and not has_prt(verb, "out"):
             continue
         conf = _MAKE_VERBS[lemma]
-        pairs = [(o, s) for s in _subjects(verb, res) for o in objects(verb, res)]
+        # objects and by-agents once, and first: most verbs have neither, and then
+        # their subjects need no walk
+        objs, by = objects(verb, res), agents(verb, res)
+        pairs = [(o, s) for s in _subjects(verb, res) for o in objs] if objs else []
         pairs += [(_singular_antecedent(s, verb), a) for s in subjects(verb, res, passive=True)
-                  for a in agents(verb, res)]
-        if verb.dep_ == "acl" and verb.tag_ == "VBN":
-            pairs += [(p, a) for p in conjuncts(verb.head, res) for a in agents(verb, res)]
+                  for a in by] if by else []
+        if by and verb.dep_ == "acl" and verb.tag_ == "VBN":
+            pairs += [(p, a) for p in conjuncts(verb.head, res) for a in by]
         for p, m in pairs:
             rp, rm = res.resolve(p, PRODUCT), res.resolve(m, ORG_TYPES)
             if rp is None or rm is None:
@@ -647,8 +650,9 @@ def acquisitions(ctx: Context, sent: Sentence) -> None:
             objs = objects(tok, res)
             if lemma in ("take", "snap"):  # "took over X" with "over" read as a preposition
                 objs += prep_objects(tok, frozenset({"over", "up"}), res)
-            pairs = [(s, o) for s in _subjects(tok, res) for o in objs]
-            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
+            by = agents(tok, res)
+            pairs = [(s, o) for s in _subjects(tok, res) for o in objs] if objs else []
+            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in by] if by else []
             conf = _BUY_VERBS[lemma] * (0.8 if announced else 1.0)
         elif tok.pos_ == "NOUN" and lemma in ("acquisition", "purchase", "takeover", "buyout"):
             verb = governing_verb(tok)
@@ -702,12 +706,12 @@ def subsidiaries(ctx: Context, sent: Sentence) -> None:
                 children += prep_objects(head, frozenset({"of"}), res)
             pairs = [(k, p, 0.8) for k in children for p in parents]
         elif tok.pos_ == "VERB" and lemma == "own" and not is_negated(tok):
-            pairs = [(o, s, 0.7) for s in _subjects(tok, res)
-                     for o in objects(tok, res)]
-            pairs += [(_singular_antecedent(s, tok), a, 0.75) for s in subjects(tok, res, passive=True)
-                      for a in agents(tok, res)]
-            if tok.dep_ == "acl" and tok.tag_ == "VBN":
-                pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in agents(tok, res)]
+            objs, by = objects(tok, res), agents(tok, res)  # first: often neither
+            pairs = [(o, s, 0.7) for s in _subjects(tok, res) for o in objs] if objs else []
+            pairs += [(_singular_antecedent(s, tok), a, 0.75)
+                      for s in subjects(tok, res, passive=True) for a in by] if by else []
+            if by and tok.dep_ == "acl" and tok.tag_ == "VBN":
+                pairs += [(k, a, 0.75) for k in conjuncts(tok.head, res) for a in by]
         for k, p, conf in pairs:
             rk, rp = res.resolve(k, THING), res.resolve(p, ORG_TYPES)
             if rp is None:

@@ -379,8 +379,10 @@ def work_verbs(ctx: Context, sent: Sentence) -> None:
             if not is_realis(verb, future_ok=True):
                 continue
         if lemma == "hire":
-            pairs = [(o, s) for s in subjects(verb, res, passive=False) for o in objects(verb, res)]
-            pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+            objs, by = objects(verb, res), agents(verb, res)  # first: often neither
+            pairs = [(o, s) for s in subjects(verb, res, passive=False)
+                     for o in objs] if objs else []
+            pairs += [(s, a) for s in subjects(verb, res, passive=True) for a in by] if by else []
             conf = 0.75
         elif lemma in _WORK_VERBS:
             preps, conf = _WORK_VERBS[lemma]
@@ -432,7 +434,8 @@ def founder_verbs(ctx: Context, sent: Sentence) -> None:
         if not objs and founders and verb.i + 1 < len(doc) and res.entity_at(doc[verb.i + 1]):
             objs = [doc[verb.i + 1]]  # the object the broken parse hung elsewhere
         pairs = [(s, o) for s in founders for o in objs]
-        pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in agents(verb, res)]
+        by = agents(verb, res)  # first: most verbs have none, and then no subject walk
+        pairs += [(a, s) for s in subjects(verb, res, passive=True) for a in by] if by else []
         for s, o in pairs:
             rs = res.resolve(s, PERSON)
             ro = res.resolve(o, ORG_TYPES | {EntityType.PRODUCT})
@@ -511,8 +514,10 @@ def interviews(ctx: Context, sent: Sentence) -> None:
                                  _outlet(ctx, res.root(w), rw.entity), [tok, y, w],
                                  conf * min(ry.confidence, rw.confidence), rule)
         elif lemma == "interview" and tok.pos_ == "VERB" and not is_negated(tok):
-            pairs = [(s, o) for s in subjects(tok, res, passive=False) for o in objects(tok, res)]
-            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in agents(tok, res)]
+            objs, by = objects(tok, res), agents(tok, res)  # first: often neither
+            pairs = [(s, o) for s in subjects(tok, res, passive=False)
+                     for o in objs] if objs else []
+            pairs += [(a, s) for s in subjects(tok, res, passive=True) for a in by] if by else []
             for w, y in pairs:
                 ry, rw = res.resolve(y, PERSON), res.resolve(w, who_types)
                 if ry is None or rw is None:
