@@ -129,6 +129,12 @@ def decode_extraction(data: bytes) -> Extraction:
 # ---------------------------------------------------------------------- fingerprint
 
 
+def _file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks (an export can be larger than memory allows)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 @cache
 def _code_hash() -> str:
     # Any change to kg's code or bundled data may change what is extracted or how it
@@ -462,7 +468,7 @@ class Corpus:
             return False
         for name, digest in record["files"].items():
             try:
-                if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
+                if _file_sha256(Path(out_dir) / name) != digest:
                     return False
             except OSError:
                 return False
@@ -470,7 +476,7 @@ class Corpus:
 
     def record_exports(self, out_dir: str | Path, paths: Iterable[str | Path]) -> None:
         """Remember which exports this store state wrote into ``out_dir``."""
-        files = {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+        files = {Path(p).name: _file_sha256(Path(p)) for p in paths}
         record = json.dumps({"state": self._meta("state"), "files": files}, sort_keys=True)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                         (f"exports:{Path(out_dir).resolve()}", record))
