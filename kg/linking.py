@@ -163,17 +163,21 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
     # Normalised full names ("Mr." and case folded); a KB key's is its entry's name.
     full = {k: normalize_name(names[k]) if k[0] == "kb" else k[1] for k in keys}
     persons = [k for k in keys if types[k] == EntityType.PERSON and len(full[k].split()) >= 2]
+    # each name's words and lower case once: the loops below compare every pair of names
+    words = {k: names[k].split() for k in keys}
+    lows = {k: names[k].lower() for k in keys}
     corporate: set[tuple[str, str]] = set()
     # "Acme" and "Acme Electronics"
     for k in keys:
         # a short name the NER alone typed ("Pelham" as a person) can be the company's too
         if types[k] not in _ORG_TYPES and not all(m.rule in _GUESS_RULES for m in keys[k]):
             continue
+        prefix = lows[k] + " "
         for o in keys:
-            rest = names[o].split()[len(names[k].split()):]
-            if (o != k and types[o] in _ORG_TYPES and rest
-                    and names[o].lower().startswith(names[k].lower() + " ")
-                    and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest)):
+            if o == k or types[o] not in _ORG_TYPES or not lows[o].startswith(prefix):
+                continue
+            rest = words[o][len(words[k]):]
+            if rest and all(w.lower().strip(".,") in CORPORATE_WORDS for w in rest):
                 groups.union(o, k)
                 corporate.add(k)
     # Lone surnames and first names join the one person they can belong to.
@@ -202,7 +206,7 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
         short = names[k]
         if not (short.isupper() and 2 <= len(short) <= 6 and short.isalpha()):
             continue
-        longs = {groups.find(o) for o in keys if o != k and len(names[o].split()) >= 2
+        longs = {groups.find(o) for o in keys if o != k and len(words[o]) >= 2
                  and initials(names[o]) == short and types[o] not in (EntityType.PERSON,)}
         if len(longs) == 1:
             groups.union(longs.pop(), k)
@@ -210,11 +214,11 @@ def _merge_names(groups: _Groups, keys: dict[tuple[str, str], list[Mention]],
     # Doe Foundation": a shorter organisation name inside a longer one.
     kb = load_kb()
     for k in keys:
-        if types[k] not in _ORG_TYPES or len(names[k].split()) < 2:
+        if types[k] not in _ORG_TYPES or len(words[k]) < 2:
             continue
-        short = names[k].lower()
+        short = lows[k]
         for o in keys:
-            long = names[o].lower()
+            long = lows[o]
             if o == k or types[o] not in _ORG_TYPES or len(long) <= len(short):
                 continue
             tail = long[len(short):].split(" ", 2)
