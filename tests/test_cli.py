@@ -165,3 +165,58 @@ def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_pat
     assert errors == [line.format(path=(out / "graph.json").as_posix())]
     # ...removed with the other staged files; every previous export as it was
     assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
+
+
+# ------------------------------------------------- build --jobs N: the check beside the exports
+def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_path, monkeypatch):
+    """With --jobs 2 the SHACL check runs in a forked child; the exports are the same."""
+    import os
+
+    import kg.background
+    import kg.cli.build as build
+
+    monkeypatch.setattr(kg.background, "can_fork", lambda: True)
+    monkeypatch.setattr(build, "can_fork", lambda: True)
+    real, seen = build.check_build, tmp_path / "checked-in"
+
+    def recording(kg, turtle, base_iri):
+        seen.write_text(str(os.getpid()))
+        return real(kg, turtle, base_iri)
+
+    monkeypatch.setattr(build, "check_build", recording)
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    outs = {}
+    for jobs in ("1", "2"):
+        outs[jobs] = tmp_path / f"out{jobs}"
+        result = runner.invoke(cli, ["build", str(article), "-o", str(outs[jobs]), "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        assert "SHACL: 0 violation(s), 0 warning(s)" in result.stderr
+        checked_in = int(seen.read_text())
+        assert (checked_in == os.getpid()) is (jobs == "1")
+    assert {p.name: p.read_bytes() for p in outs["1"].iterdir()} == \
+        {p.name: p.read_bytes() for p in outs["2"].iterdir()}
+
+
+def test_build_jobs_violation_in_the_child_writes_nothing(runner, nlp, tmp_path, monkeypatch):
+    import kg.background
+    import kg.cli.build as build
+    from kg.errors import ValidationError
+
+    monkeypatch.setattr(kg.background, "can_fork", lambda: True)
+    monkeypatch.setattr(build, "can_fork", lambda: True)
+
+    def violated(kg, turtle, base_iri):
+        raise ValidationError("the built graph violates kg's SHACL shapes (1 violation(s))")
+
+    monkeypatch.setattr(build, "check_build", violated)
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    out = tmp_path / "out"
+    previous = _previous(out)
+    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == \
+        "Error: the built graph violates kg's SHACL shapes (1 violation(s))"
+    # the exports staged meanwhile are removed; every previous export as it was
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == previous

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from ..background import can_fork, in_background
 from ..config import DEFAULT_BASE_IRI, Config
 from ..export import DEFAULT_FILES, FORMATS, shared_emission
-from ..io import atomic_write_streams, check_writable, folder_lock, scratch_file
+from ..io import Staging, check_writable, folder_lock, scratch_file
 from ..corpus import build_corpus, exports_current, record_exports
 from ..parallel import EXECUTORS
 from ..progress import count_documents, progress_bar, show_progress
@@ -90,15 +91,25 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     turtle = out / "graph.ttl"
     # the RDF formats share one emission of the statements
     with shared_emission(), contextlib.ExitStack() as stack:
-        shacl = None
+        shacl = pending = None
         if validate:
-            # checked before the lock is taken (the check takes a while), as it will be
-            # written: fails loudly, writes nothing; the checked file is then copied
+            # the Turtle is checked as it will be written: a violation fails loudly and
+            # writes nothing; the checked file is then copied into place
             checked = stack.enter_context(scratch_file(turtle, writers[turtle]))
-            shacl = check_build(kg, checked, base_iri)
             writers[turtle] = lambda fh: _copy(checked, fh)
-        with folder_lock(out):
-            written = atomic_write_streams(writers)
+            if jobs > 1 and can_fork():
+                # with cores to spare, the check runs in a child while the exports are
+                # staged; they are renamed into place only once it has passed
+                pending = in_background(check_build, kg, checked, base_iri)
+                stack.callback(pending.cancel)  # an export failed: stop the check too
+            else:  # before the lock is taken: the check takes a while
+                shacl = check_build(kg, checked, base_iri)
+        with folder_lock(out), Staging() as staging:
+            for target, write in writers.items():
+                staging.stage(target, write)
+            if pending is not None:
+                shacl = pending.result()  # a violation raises: the staged files go
+            written = staging.commit()
     if store_dir is not None:
         record_exports(store_dir, out, written, config=config)
     summary = kg.summary()
