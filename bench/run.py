@@ -354,7 +354,7 @@ def peak_memory(sizes: list[int], jobs: int) -> list[dict]:
 
     First the store is filled by extraction alone (``Corpus.update``: documents stream
     through), then ``kg build --store`` runs on the same store (nothing left to
-    extract), which rebuilds the merged graph and renders every export in memory.
+    extract), which rebuilds the merged graph and streams every export into its file.
     """
     out = []
     for n in sizes:
@@ -479,8 +479,8 @@ def report(info, tp, jb, rr, rdf, mem, docs, bl=None, lt=None, kr=None) -> str:
               "Short synthetic articles (4 sentences). *Extraction* fills a store with "
               "`Corpus.update` alone (documents stream through, a few batches at a time); "
               "*exports* is `kg build --store` on that store, which has nothing left to "
-              "extract but rebuilds the merged graph and renders and writes every export in "
-              "memory (`--no-validate`).", "",
+              "extract but rebuilds the merged graph (held in memory) and streams every export "
+              "into its temp file (`--no-validate`).", "",
               "| documents | triples | extraction: peak RSS | per 1,000 docs | time "
               "| exports: peak RSS | per 1,000 docs | time |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
