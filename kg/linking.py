@@ -245,7 +245,7 @@ def _mention(m: Mention, start: int, end: int, label: EntityType | None = None,
 
 
 def _standalone(text: str, word: str, left: str = "", right: str = "") -> Iterator[int]:
-    """Where ``word`` occurs in ``text`` with no word character (nor one of ``left``) just
+    r"""Where ``word`` occurs in ``text`` with no word character (nor one of ``left``) just
     before it and none (nor one of ``right``) just after it.
 
     The hits of ``re.finditer(r"(?<![\w<left>])<word>(?![\w<right>])", text)``, found with
