@@ -66,11 +66,6 @@ _PARTNER_NOUNS = {"partnership": 0.85, "alliance": 0.85, "collaboration": 0.85,
                   "deal": 0.7, "tie-up": 0.8, "cooperation": 0.8}
 _ENDING_VERBS = frozenset({"end", "terminate", "cancel", "scrap", "drop", "exit", "abandon",
                            "break", "quit", "dissolve", "sever", "halt", "suspend"})
-_PART_OWNED = frozenset({"partly", "partially", "jointly", "part"})
-_MONEY_WORDS = frozenset({"money", "funding", "funds", "capital", "cash", "financing"})
-_HOLD_VERBS = frozenset({"have", "form", "create", "set", "launch", "run", "operate",
-                         "establish", "sign", "start", "announce", "end", "dissolve",
-                         "continue", "wage", "fight"})
 _PARTNER_VERBS = frozenset({"partner", "cooperate", "collaborate", "team", "ally"})
 _BUY_VERBS = {"buy": 0.85, "acquire": 0.9, "purchase": 0.85, "take": 0.8, "absorb": 0.75,
               "snap": 0.75}
