@@ -2,10 +2,11 @@
 
 pyshacl checks the core shapes node by node in Python, and needs an rdflib copy of the
 graph to do it: on a corpus of hundreds of documents that costs more than all of kg's
-own extraction. Yet a build that keeps kg's contract has next to no findings. So each
-targeted shape is compiled to one SPARQL query that lists the focus nodes that *may*
-fail it; only those nodes (and the triples their checks read) go to pyshacl, which
-decides and words the findings, so they are exactly pyshacl's.
+own extraction. Yet a build that keeps kg's contract has next to no findings. So the
+constraints of each targeted shape are compiled to SPARQL queries that list the focus
+nodes that *may* fail them; only those nodes (and the triples their checks read) go to
+pyshacl, with the shapes that target them, and pyshacl decides and words the findings,
+so they are exactly pyshacl's.
 
 The queries must never miss a node pyshacl would report; listing a node that conforms
 only costs time. Every value test is therefore written so that a SPARQL evaluation
@@ -33,6 +34,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -73,6 +75,10 @@ _LEXICAL = {
     XSD.decimal: r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
     XSD.boolean: r"^(true|false|1|0)$",
 }
+#: Patterns read alike by Python's re and Oxigraph's regex: no group syntax ``(?``, no
+#: backreference, anchors or character properties beyond ``^`` and ``$`` (Python's ``$``
+#: also matches before a final newline: it accepts more, so SPARQL lists more nodes).
+_PORTABLE = re.compile(r"(?:[^\\(]|\((?!\?)|\\[.\\/^$*+?()\[\]{}|dDsSwWnt-])*")
 _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
             SH.maxExclusive: "<"}
 _RDF_TYPE = NamedNode(str(RDF.type))
@@ -83,8 +89,8 @@ _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
 class Check(NamedTuple):
     """A query of nodes that may fail a constraint.
 
-    Of its nodes only those ``targets`` selects are kept (all when it is None); it runs
-    only when ``probe``, if any, asks yes.
+    Of the nodes it selects, only those ``targets`` holds for are kept (all when it is
+    None); it runs only when ``probe``, if any, answers yes.
     """
 
     query: str
@@ -306,8 +312,10 @@ def _value_tests(shapes: Graph, shape) -> Iterable[str]:
             yield f"isBlank(?v) || STRLEN(STR(?v)) {op} {n}"
     flags = shapes.value(shape, SH.flags)
     for pattern in shapes.objects(shape, SH.pattern):
-        if "(?" in str(pattern) or (flags is not None and not set(str(flags)) <= set("imsx")):
-            raise Unsupported(f"sh:pattern {pattern!r}")  # dialects differ beyond the basics
+        if not _PORTABLE.fullmatch(str(pattern)) or (flags is not None
+                                                      and not set(str(flags)) <= set("ims")):
+            # Python's re (pyshacl's) and Oxigraph's regex differ beyond the basics
+            raise Unsupported(f"sh:pattern {pattern!r}")
         args = _string(str(pattern)) + (f", {_string(str(flags))}" if flags else "")
         yield f"isBlank(?v) || !REGEX(STR(?v), {args})"
     for members in shapes.objects(shape, SH["in"]):

@@ -569,6 +569,9 @@ UNSUPPORTED = [
                                              "[ sh:class ex:C ] ; sh:qualifiedMaxCount 1"),
     ("a closed shape", "sh:closed true"),
     ("a lookaround pattern", 'sh:path ex:p ; sh:pattern "^(?!x)"'),
+    ("a backreference", 'sh:path ex:p ; sh:pattern "(a)\\\\1"'),
+    ("a word boundary", 'sh:path ex:p ; sh:pattern "\\\\bword"'),
+    ("verbose pattern flags", 'sh:path ex:p ; sh:pattern "a" ; sh:flags "x"'),
     ("a count without a path", "sh:minCount 1"),
 ]
 
