@@ -581,10 +581,14 @@ def extract_stances(
     sent_starts = [s.start_char for s in sents]
     topics = _Topics(document, {e.id: e for e in entities}, {}, {})
     stances: dict[str, Stance] = {}
+    from spacy.attrs import POS
+    from spacy.symbols import VERB
+
+    # which tokens are verbs, read as one array: a Token is made only for those
+    verbs = [i for i, pos in enumerate(doc.to_array(POS).tolist()) if pos == VERB]
     for sent_no, sent in enumerate(sents):
-        for verb in sent:
-            if verb.pos_ != "VERB":
-                continue
+        for i in verbs[bisect_left(verbs, sent.start):bisect_left(verbs, sent.end)]:
+            verb = doc[i]
             lemma = verb.lemma_.lower()
             if not is_reporting_verb(lemma) or not _valid(verb):
                 continue
