@@ -284,9 +284,11 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
 
     strings = doc.vocab.strings  # the words written in lower case, without making Tokens
     lower_words = {strings[orth] for orth, low in doc.to_array([ORTH, IS_LOWER]).tolist() if low}
+    ents = doc.ents  # a new tuple on every access
+    cleaned = {ent.start: _clean(ent) for ent in ents if ent.label_ in NER_TYPES}
     # Single-word organisation names in this text: "Acme" makes "Acme Cloud" a product.
     companies = frozenset(
-        sp.text for ent in doc.ents if ent.label_ == "ORG" for sp in _clean(ent) if len(sp) == 1
+        sp.text for ent in ents if ent.label_ == "ORG" for sp in cleaned[ent.start] if len(sp) == 1
     )
     headings: dict[int, bool] = {}  # sentence start -> is it a heading
     sents = list(doc.sents)  # ``Span.sent`` searches the Doc anew on every call
@@ -299,7 +301,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
         return headings[sent.start]
 
     out = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "NORP":
             entry = kb.lookup_demonym(ent.text) or kb.lookup(ent.text)
             if entry is not None and entry.type in (EntityType.COUNTRY, EntityType.PLACE):
@@ -308,7 +310,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
         if ent.label_ not in NER_TYPES:
             continue
         from_ruler = bool(ent.kb_id_)
-        for span in _clean(ent):
+        for span in cleaned[ent.start]:
             if _is_generic(span):
                 continue
             text = document.text[span.start_char : span.end_char]
