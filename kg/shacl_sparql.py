@@ -192,7 +192,7 @@ def _compile(shapes: Graph, shape, classes: _Subclasses, required: dict) -> list
     low, high = _int(shapes, shape, SH.minCount), _int(shapes, shape, SH.maxCount)
     if low == 1:
         required.setdefault(rows, []).append(path)
-    elif low is not None:
+    elif low:
         checks.append(Check(f"{select}{nodes} OPTIONAL {{ {path} }} }} "
                              f"GROUP BY ?f HAVING (COUNT(DISTINCT ?v) < {low})"))
     if high == 0:
@@ -203,7 +203,7 @@ def _compile(shapes: Graph, shape, classes: _Subclasses, required: dict) -> list
                  f"WHERE {{ {path} }} }} FILTER (?n != ?d) }}")
         checks.append(Check(f"{select}{path} }} GROUP BY ?f "
                             f"HAVING (COUNT(DISTINCT ?v) > {high})", targets, probe))
-    anywhere = path.replace("?f", "?any")
+    anywhere = _path(shapes, paths[0], "?any")
     # a value test depends on the value alone: once per distinct value
     if tests:
         checks.append(Check(f"{select}{{ SELECT DISTINCT ?v WHERE {{ {anywhere} }} }} "
@@ -285,13 +285,14 @@ def _ox(term):
     raise Unsupported(f"blank node {term} as a target")
 
 
-def _path(shapes: Graph, path) -> str:
+def _path(shapes: Graph, path, focus: str = "?f") -> str:
+    """A triple pattern from ``focus`` along ``path`` to ``?v``."""
     if isinstance(path, URIRef):
-        return f"?f {_sparql(path)} ?v ."
+        return f"{focus} {_sparql(path)} ?v ."
     inverse = shapes.value(path, SH.inversePath)
     if (isinstance(path, BNode) and isinstance(inverse, URIRef)
             and set(shapes.predicate_objects(path)) == {(SH.inversePath, inverse)}):
-        return f"?v {_sparql(inverse)} ?f ."
+        return f"?v {_sparql(inverse)} {focus} ."
     raise Unsupported(f"path {path}")
 
 
