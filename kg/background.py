@@ -1,8 +1,9 @@
 """Run one call in a forked child process while this process goes on.
 
 ``kg build --jobs N`` uses it to check the graph against kg's shapes while the exports
-are being written: the check needs the whole graph, so it cannot start before the
-extraction ends, but nothing else waits for it until the exports are renamed into place.
+are being written, and to write some exports while it writes the others: the check and
+the exports need the whole graph, so they cannot start before the extraction ends, but
+they need not wait for each other.
 
 The child is forked, so it sees the caller's objects as they are (a large graph is not
 pickled, only the result comes back). Where forking is not safe (no ``fork`` start
@@ -24,15 +25,11 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
+
+from .errors import KGError
 
 __all__ = ["can_fork", "in_background"]
-
-T = TypeVar("T")
-
-# The call the child runs, handed over by the fork itself rather than pickled.
-_CALL: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
 
 
 def can_fork() -> bool:
@@ -40,52 +37,73 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _run_call() -> Any:
-    fn, args = _CALL  # type: ignore[misc]  # set before the fork
-    return fn(*args)
+def _child(conn, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        outcome = ("ok", fn(*args))
+    except BaseException as exc:  # handed to the parent, which raises it
+        outcome = ("error", exc)
+    try:
+        conn.send(outcome)
+    except Exception as exc:  # the result or the error would not pickle
+        conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    conn.close()
 
 
 class _Job:
     """The pending result of :func:`in_background`."""
 
-    def __init__(self, future: Future, pool: ProcessPoolExecutor | None) -> None:
-        self._future, self._pool = future, pool
+    def __init__(self, name: str, outcome: tuple[str, Any] | None = None,
+                 process: Any = None, conn: Any = None) -> None:
+        self.name, self._outcome, self._process, self._conn = name, outcome, process, conn
 
     def result(self) -> Any:
-        """Wait for the call; return its result or raise what it raised."""
-        try:
-            return self._future.result()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-                self._pool = None
+        """Wait for the call; return its result or raise what it raised.
+
+        Raises:
+            KGError: the child died without a result (killed, out of memory).
+        """
+        if self._outcome is None:
+            try:
+                self._outcome = self._conn.recv()  # before join: a large result fills the pipe
+            except EOFError:
+                self._outcome = ("error", KGError(
+                    f"{self.name} stopped: its process died (out of memory?)"))
+            finally:
+                self._end()
+        kind, value = self._outcome
+        if kind == "error":
+            raise value
+        return value
 
     def cancel(self) -> None:
-        """Stop waiting: the child is ended and its result dropped."""
-        if self._pool is not None:
-            for proc in list(getattr(self._pool, "_processes", {}).values()):
-                proc.terminate()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop waiting: the child is ended and its result dropped (no-op once done)."""
+        if self._process is not None:
+            self._process.terminate()
+            self._end()
+
+    def _end(self) -> None:
+        if self._process is not None:
+            self._process.join()
+            self._conn.close()
+            self._process = None
 
 
-def in_background(fn: Callable[..., T], *args: Any) -> _Job:
+def in_background(fn: Callable[..., Any], *args: Any, name: str = "a background job") -> _Job:
     """Start ``fn(*args)`` in a forked child (or, where that is unsafe, run it now).
 
-    The result (or the exception) must be picklable; the arguments need not be.
+    The result (or the exception) must be picklable; the arguments need not be: the
+    child is a fork, so it has them already. ``name`` says what the call is, in the
+    error raised if its process dies. Starting a child starts no thread here, so several
+    may run at once.
     """
-    global _CALL
     if not can_fork():
-        future: Future = Future()
         try:
-            future.set_result(fn(*args))
-        except Exception as exc:  # handed to the caller by result(), as from a child
-            future.set_exception(exc)
-        return _Job(future, None)
-    _CALL = (fn, args)
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_run_call)  # the worker is forked here, with _CALL set
-    finally:
-        _CALL = None
-    return _Job(future, pool)
+            return _Job(name, ("ok", fn(*args)))
+        except Exception as exc:  # raised by result(), as from a child
+            return _Job(name, ("error", exc))
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
+    process.start()
+    child.close()  # the child's end: EOF here once the child is gone
+    return _Job(name, process=process, conn=parent)

@@ -535,18 +535,23 @@ def build_corpus(
     on_error: Callable[[Document, Exception], None] | None = None,
     strict: bool = True,
     warn: Callable[[str], None] | None = None,
-) -> tuple[KnowledgeGraph, UpdateReport | None]:
+    exports: tuple[str | Path, Iterable[str]] | None = None,
+) -> tuple[KnowledgeGraph | None, UpdateReport | None]:
     """Read ``inputs``, extract them (in parallel if asked) and merge one graph.
 
     With ``store``, the build is incremental (see :class:`Corpus`) and the graph is
     rebuilt from the store; without it, extractions stream straight into the graph.
+    ``exports`` (an output folder and the names of its files) lets an unchanged re-run
+    stop early: when the store says that folder already holds its current exports, the
+    graph is not rebuilt and ``None`` is returned in its place.
     ``jobs``, ``executor``, ``scheduler`` and ``on_error`` are those of
     :func:`kg.parallel.extract_documents`; ``progress`` counts documents; ``strict``
     and ``warn`` are those of :func:`kg.ingest.read_documents` (a bad file is fatal, or
     reported and skipped).
 
     Returns:
-        The merged graph, and the store's :class:`UpdateReport` (``None`` without a store).
+        The merged graph (``None`` when ``exports`` are current), and the store's
+        :class:`UpdateReport` (``None`` without a store).
 
     Examples:
         >>> build_corpus(["article.txt"], jobs=0)
@@ -571,6 +576,8 @@ def build_corpus(
         return kg, None
     with Corpus(store, config=config) as corpus:
         report = corpus.update(documents, run, progress=progress)
+        if exports is not None and corpus.exports_current(*exports):
+            return None, report  # merging every stored extraction was most of a re-run
         return corpus.graph(), report
 
 

@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover
 
 __all__ = [
     "atomic_write_bytes", "atomic_write_text", "atomic_write_many", "atomic_write_streams",
-    "Staging", "scratch_file", "folder_lock", "check_writable", "clean_stale_temps", "LOCK_TIMEOUT",
+    "Staging", "fill", "scratch_file", "folder_lock", "check_writable", "clean_stale_temps", "LOCK_TIMEOUT",
 ]
 
 #: Seconds a build waits for another build that is writing into the same folder.
@@ -70,12 +70,8 @@ _BUFFER = 1 << 20
 Writer = Callable[[BinaryIO], object]
 
 
-def _stage(target: Path, write: Writer, *, sync: bool = True) -> Path:
-    """Stream ``write``'s output into a fsync'ed temp file beside ``target``; return it.
-
-    Whatever ``write`` raises (after removing the temp file) propagates as it is, but
-    an OSError, which means the disk said no, becomes an OutputError.
-    """
+def _temp_beside(target: Path) -> Path:
+    """Create an empty temp file beside ``target``, named so it is known as kg's."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
@@ -86,8 +82,20 @@ def _stage(target: Path, write: Writer, *, sync: bool = True) -> Path:
         raise OutputError(
             _hint(target.parent) + f"{_why(exc)}; choose a writable folder with -o/--out"
         ) from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def fill(tmp: str | os.PathLike[str], target: str | os.PathLike[str], write: Writer, *,
+         sync: bool = True) -> None:
+    """Stream ``write``'s output into the temp file ``tmp`` made for ``target``.
+
+    Whatever ``write`` raises (after removing the temp file) propagates as it is, but
+    an OSError, which means the disk said no, becomes an OutputError. Any process may
+    fill a file another reserved (:meth:`Staging.reserve`).
+    """
     try:
-        with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+        with open(tmp, "wb", buffering=_BUFFER) as fh:
             write(fh)
             fh.flush()
             if sync:
@@ -102,7 +110,13 @@ def _stage(target: Path, write: Writer, *, sync: bool = True) -> Path:
         # KeyboardInterrupt included: never leave our temp files behind
         _unlink(tmp)
         raise
-    return Path(tmp)
+
+
+def _stage(target: Path, write: Writer, *, sync: bool = True) -> Path:
+    """Stream ``write``'s output into a fsync'ed temp file beside ``target``; return it."""
+    tmp = _temp_beside(target)
+    fill(tmp, target, write, sync=sync)
+    return tmp
 
 
 def _unlink(path: str | Path) -> None:
@@ -134,6 +148,18 @@ class Staging:
         """
         path = Path(target)
         tmp = _stage(path, write)
+        self._staged.append((tmp, path))
+        return tmp
+
+    def reserve(self, target: str | os.PathLike[str]) -> Path:
+        """Create ``target``'s temp file, empty, for :func:`fill` (in this or another
+        process); it is then renamed or removed with the staged files.
+
+        Raises:
+            OutputError: the temp file could not be created.
+        """
+        path = Path(target)
+        tmp = _temp_beside(path)
         self._staged.append((tmp, path))
         return tmp
 

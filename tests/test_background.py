@@ -43,11 +43,28 @@ def test_cancel_ends_the_child(monkeypatch):
         pytest.skip("no fork on this platform")
     monkeypatch.setattr(background, "can_fork", lambda: True)
     job = background.in_background(time.sleep, 60)
-    children = list(job._pool._processes.values())
-    assert children and all(p.is_alive() for p in children)
+    child = job._process
+    assert child.is_alive()
     job.cancel()
-    assert not any(p.is_alive() for p in children)
+    assert not child.is_alive()
     job.cancel()  # twice is harmless
+
+
+def test_children_run_side_by_side_and_start_no_thread(monkeypatch):
+    import threading
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(background, "can_fork", lambda: True)
+    threads = threading.active_count()
+    jobs = [background.in_background(os.getpid) for _ in range(3)]
+    assert threading.active_count() == threads  # so the next fork is as safe as the first
+    pids = [job.result() for job in jobs]
+    assert len(set(pids)) == 3 and os.getpid() not in pids
+
+
+def test_a_result_larger_than_a_pipe_buffer_comes_back(forking):
+    assert background.in_background(bytes, 10_000_000).result() == bytes(10_000_000)
 
 
 def test_can_fork_is_false_while_another_thread_runs():
@@ -61,3 +78,15 @@ def test_can_fork_is_false_while_another_thread_runs():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_child_that_dies_is_a_kg_error(monkeypatch):
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    from kg.errors import KGError
+
+    monkeypatch.setattr(background, "can_fork", lambda: True)
+    job = background.in_background(os._exit, 1, name="the SHACL check")
+    with pytest.raises(KGError, match=r"^the SHACL check stopped: its process died "
+                                      r"\(out of memory\?\)$"):
+        job.result()

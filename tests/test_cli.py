@@ -136,17 +136,23 @@ def test_build_exports_are_the_serialized_graph(runner, nlp, tmp_path, validate)
         assert (out / name).read_bytes() == serialize(kg, fmt).encode("utf-8"), name
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])  # with 2, graph.json is written by a child
 @pytest.mark.parametrize("error, line", [
     (OSError(28, "No space left on device"),
      "Error: cannot write {path!r}: No space left on device; no output file was changed"),
     ("output", "Error: the disk is on fire"),
 ])
 def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_path, monkeypatch,
-                                                            error, line):
+                                                            error, line, jobs):
     import dataclasses
 
+    import kg.background
+    import kg.cli.build as build
     from kg.errors import OutputError
     from kg.export import FORMATS
+
+    monkeypatch.setattr(kg.background, "can_fork", lambda: True)
+    monkeypatch.setattr(build, "can_fork", lambda: True)
 
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
@@ -159,7 +165,8 @@ def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_pat
         raise error if isinstance(error, OSError) else OutputError("the disk is on fire")
 
     monkeypatch.setitem(FORMATS._items, "json", dataclasses.replace(real, stream=broken))
-    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--no-validate"])
+    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--no-validate",
+                                 "--jobs", jobs])
     assert result.exit_code == 1
     errors = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
     assert errors == [line.format(path=(out / "graph.json").as_posix())]
@@ -169,11 +176,13 @@ def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_pat
 
 # ------------------------------------------------- build --jobs N: the check beside the exports
 def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_path, monkeypatch):
-    """With --jobs 2 the SHACL check runs in a forked child; the exports are the same."""
+    """With --jobs 2 the SHACL check runs in a forked child, and another writes some
+    exports; the exports are the same."""
     import os
 
     import kg.background
     import kg.cli.build as build
+    from kg.export import DEFAULT_FILES
 
     monkeypatch.setattr(kg.background, "can_fork", lambda: True)
     monkeypatch.setattr(build, "can_fork", lambda: True)
@@ -194,6 +203,8 @@ def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_
         assert "SHACL: 0 violation(s), 0 warning(s)" in result.stderr
         checked_in = int(seen.read_text())
         assert (checked_in == os.getpid()) is (jobs == "1")
+        wrote = result.stderr.splitlines()[-1]  # in the usual order, whoever wrote each
+        assert wrote == "wrote: " + ", ".join(str(outs[jobs] / n) for n in DEFAULT_FILES)
     assert {p.name: p.read_bytes() for p in outs["1"].iterdir()} == \
         {p.name: p.read_bytes() for p in outs["2"].iterdir()}
 

@@ -276,6 +276,28 @@ def test_exports_are_current_only_for_the_state_that_wrote_them(tmp_path, corpus
         assert not corpus.exports_current(out, names)
 
 
+def test_build_corpus_skips_the_merge_when_the_exports_are_current(tmp_path, corpus_dir,
+                                                                   monkeypatch):
+    import kg.parallel
+    from kg.corpus import record_exports
+
+    monkeypatch.setattr(kg.parallel, "extract_documents", lambda docs, **kw: rule_extract(docs))
+    store, out = tmp_path / "store", tmp_path / "out"
+    out.mkdir()
+    exports = (out, ["graph.json"])
+    graph, report = build_corpus([corpus_dir], store=store, exports=exports)
+    assert graph == fresh(corpus_dir) and report.extracted == len(ARTICLES)
+    (out / "graph.json").write_text(graph.to_json())
+    record_exports(store, out, [out / "graph.json"])
+    graph, report = build_corpus([corpus_dir], store=store, exports=exports)
+    assert graph is None and report.extracted == 0  # nothing to merge, nothing to write
+    graph, _ = build_corpus([corpus_dir], store=store)  # without exports: always a graph
+    assert graph == fresh(corpus_dir)
+    (out / "graph.json").write_text("edited by hand")
+    graph, report = build_corpus([corpus_dir], store=store, exports=exports)
+    assert graph == fresh(corpus_dir) and report.extracted == 0
+
+
 def test_store_must_be_a_folder_of_kg(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="is a file; give a folder for --store"):

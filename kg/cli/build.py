@@ -11,8 +11,8 @@ import click
 from ..background import can_fork, in_background
 from ..config import DEFAULT_BASE_IRI, Config
 from ..export import DEFAULT_FILES, FORMATS, shared_emission
-from ..io import Staging, check_writable, folder_lock, scratch_file
-from ..corpus import build_corpus, exports_current, record_exports
+from ..io import Staging, check_writable, fill, folder_lock, scratch_file
+from ..corpus import build_corpus, record_exports
 from ..parallel import EXECUTORS
 from ..progress import count_documents, progress_bar, show_progress
 from ..validate import check_build
@@ -30,6 +30,16 @@ def _writer(kg, fmt: str, base_iri: str):
 def _copy(path: Path, fh) -> None:
     with open(path, "rb") as src:
         shutil.copyfileobj(src, fh, 1 << 20)
+
+
+#: Formats that do not read the RDF statements the others share: with ``--jobs`` > 1
+#: a second process writes them while this one writes the RDF.
+_BESIDE = frozenset({"graphml", "csv", "json", "html"})
+
+
+def _fill_all(files) -> None:
+    for tmp, target, write in files:
+        fill(tmp, target, write)
 
 
 def _skipped(document, exc) -> None:
@@ -76,10 +86,11 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
             inputs, config=config, store=store_dir, jobs=jobs,
             executor=executor, scheduler=scheduler, progress=bar,
             strict=strict, warn=warn, on_error=None if strict else _skipped,
+            exports=(out, DEFAULT_FILES),
         )
     if report is not None:
         echo_err(report.summary(), quiet=quiet)
-        if exports_current(store_dir, out, DEFAULT_FILES, config=config):
+        if kg is None:  # the store says these exports are its current state's
             echo_err(f"exports in {out} are up to date", quiet=quiet)
             return
     # Every export is streamed into a temp file beside it, then all are renamed
@@ -100,16 +111,30 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
             if jobs > 1 and can_fork():
                 # with cores to spare, the check runs in a child while the exports are
                 # staged; they are renamed into place only once it has passed
-                pending = in_background(check_build, kg, checked, base_iri)
+                pending = in_background(check_build, kg, checked, base_iri,
+                                        name="the SHACL check")
                 stack.callback(pending.cancel)  # an export failed: stop the check too
             else:  # before the lock is taken: the check takes a while
                 shacl = check_build(kg, checked, base_iri)
         with folder_lock(out), Staging() as staging:
+            beside: dict[Path, Path] = {}
+            if jobs > 1 and can_fork():
+                # a child writes the formats that do not share the RDF statements
+                # meanwhile, into temp files staged here (renamed or removed with the rest)
+                beside = {t: staging.reserve(t) for t in writers
+                          if DEFAULT_FILES[t.name] in _BESIDE}
+                job = in_background(_fill_all, [(tmp, t, writers[t]) for t, tmp in beside.items()],
+                                    name="writing the exports")
+                stack.callback(job.cancel)
             for target, write in writers.items():
-                staging.stage(target, write)
+                if target not in beside:
+                    staging.stage(target, write)
+            if beside:
+                job.result()  # a failed export raises: every staged file goes
             if pending is not None:
                 shacl = pending.result()  # a violation raises: the staged files go
-            written = staging.commit()
+            order = list(writers)
+            written = sorted(staging.commit(), key=order.index)
     if store_dir is not None:
         record_exports(store_dir, out, written, config=config)
     summary = kg.summary()
