@@ -71,7 +71,7 @@ def _skipped(document, exc) -> None:
               help="Stop at the first bad article (exit 1) instead of skipping it with a warning.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check the graph against kg's SHACL shapes before writing (pyshacl; "
-                   "about a third of extraction's time on large corpora).")
+                   "about a tenth of extraction's time on large corpora).")
 @quiet_option
 def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
             scheduler, show_bar, strict, validate, quiet):
