@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from .background import can_fork
 from .config import Config
 from .errors import ConfigError, ExtractionError, KGError
 from .types import Document, Extraction
@@ -150,7 +151,7 @@ def _context(model: str | None):
     process that runs other Python threads (Dask's, a server's) can deadlock, so then a
     fork server starts the workers, which load the model themselves.
     """
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if can_fork():
         from .nlp import load_nlp
 
         try:
