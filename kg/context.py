@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .kb import CORPORATE_WORDS, load_kb
+from .nlp import doc_view
 from .positions import STRONG_HEADS, WEAK_HEADS, singular
 from .types import EntityType
 
@@ -153,7 +154,7 @@ def context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType,
     A following noun says nothing about a place or a person: "the Detroit carmaker".
     """
     s, e = span.start, span.end
-    sent_end = span.sent.end
+    sent_end = doc_view(doc).sent_end_of(s)  # ``span.sent`` walks the Doc on every call
     # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
     start = _apposition_start(doc, e, sent_end)
     if start is not None:
@@ -202,7 +203,12 @@ def is_org_name_word(word: str) -> bool:
 
 def has_org_word(words: list[str]) -> bool:
     """An organisation word, or "central bank" (other banks are companies)."""
-    return any(is_org_word(w) for w in words) or any(
+    # :func:`is_org_word` inlined: this runs for every capitalised name in a text
+    for w in words:
+        w = w.lower()
+        if w in ORG_WORDS or (w.endswith("s") and w[:-1] in ORG_WORDS):
+            return True
+    return "bank" in words and any(
         a == "central" and b == "bank" for a, b in zip(words, words[1:])
     )
 
@@ -219,8 +225,10 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
     if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
         return True
     kb = load_kb()
+    view = doc_view(span.doc)
+    text, ends, start = view.text, view.tok_end, span.start_char
     for k in range(len(span) - 1, 0, -1):
-        prefix = span[:k].text
+        prefix = text[start : ends[span.start + k - 1]]  # ``span[:k].text``, no Span made
         entry = kb.lookup(prefix)
         etype = entry.type if entry is not None else (
             EntityType.COMPANY if prefix in companies else None)

@@ -192,7 +192,9 @@ class Resolver:
 
     def root(self, tok: Token) -> Token:
         """The unit's syntactic head: its last token whose head lies outside the unit."""
-        key = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        key = self._unit.get(tok.i)
+        if key is None:  # a token outside every mention is its own unit and root
+            return self.tokens[tok.i]
         found = self._roots.get(key)
         if found is None:
             span = self._unit_tokens(tok)
@@ -207,7 +209,9 @@ class Resolver:
 
     def children(self, tok: Token) -> list[Token]:
         """Children of the whole unit of ``tok`` that lie outside it, in text order."""
-        key = self._unit.get(tok.i, (tok.i, tok.i + 1))
+        key = self._unit.get(tok.i)
+        if key is None:  # outside every mention: the token's own children, in text order
+            return list(self._kids_of[tok.i])
         found = self._kids.get(key)
         if found is None:
             span = self._unit_tokens(tok)
@@ -329,18 +333,21 @@ class Resolver:
         # part-of-speech array, without reading their Token attributes
         pos = self.doc.to_array(POS).tolist()
         seen_units: set[tuple[int, int]] = set()
-        for tok in self.tokens:
-            e = self._entity.get(tok.i)
+        # the named tokens, pronouns and common nouns in text order; no other is read
+        wanted = sorted(self._entity.keys() | {i for i, p in enumerate(pos)
+                                               if p == PRON or p == NOUN})
+        tokens, entity = self.tokens, self._entity
+        for i in wanted:
+            tok = tokens[i]
+            e = entity.get(i)
             if e is not None:
-                u = self._unit[tok.i]
+                u = self._unit[i]
                 if u in seen_units:
                     continue
                 seen_units.add(u)
                 self._add_ref(tok, e)
                 self._note_nationality(tok, e)
                 continue
-            if pos[tok.i] != PRON and pos[tok.i] != NOUN:
-                continue  # _resolve_in_pass reads pronouns and common nouns only
             r = self._resolve_in_pass(tok)
             if r is not None:
                 self._resolved[tok.i] = r

