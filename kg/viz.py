@@ -1,8 +1,9 @@
 """Render a KnowledgeGraph as one self-contained, offline, interactive HTML page.
 
-pyvis builds the network (nodes, edges, options); kg's own template
-(``kg/templates/graph.html``) renders it, because pyvis's template loads vis-network
-and Bootstrap from CDNs even with ``cdn_resources="in_line"``. vis-network is inlined
+kg makes the node and edge dicts pyvis would (:func:`build_network` returns them as a
+pyvis Network) and vis-network options; kg's own template (``kg/templates/graph.html``)
+renders them, because pyvis's template loads vis-network and Bootstrap from CDNs even
+with ``cdn_resources="in_line"``. vis-network is inlined
 from ``kg/static/`` (see its README for version and licence), graph data is embedded
 as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
 escaped, and the page's script is the only code a Content-Security-Policy allows, so
@@ -20,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import io
 import json
@@ -30,6 +32,7 @@ import sys
 import webbrowser
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -142,16 +145,22 @@ def _layout(n: int, edges: list[tuple[int, int]], *, iterations: int = 50,
         fx, fy = np.empty(m, np.float32), np.empty(m, np.float32)
         sample = None if m <= _EXACT else np.sort(rng.choice(m, _SAMPLE, replace=False))
         weight = np.float32(1.0 if sample is None else m / _SAMPLE)
+        # chunks keep memory at 512 x m; the same four buffers serve every chunk
+        shape = (min(m, 512), m if sample is None else _SAMPLE)
+        dx_, dy_, inv_, sq_ = (np.empty(shape, np.float32) for _ in range(4))
         for _ in range(iterations):
             ox_, oy_ = (x, y) if sample is None else (x[sample], y[sample])
-            for a in range(0, m, 512):  # chunks keep memory at 512 x m
+            for a in range(0, m, 512):
                 b = min(m, a + 512)
-                dx, dy = x[a:b, None] - ox_[None, :], y[a:b, None] - oy_[None, :]
-                inv = dx * dx
-                inv += dy * dy
+                dx, dy, inv, sq = dx_[:b - a], dy_[:b - a], inv_[:b - a], sq_[:b - a]
+                np.subtract(x[a:b, None], ox_[None, :], out=dx)
+                np.subtract(y[a:b, None], oy_[None, :], out=dy)
+                np.multiply(dx, dx, out=inv)
+                inv += np.multiply(dy, dy, out=sq)
                 np.maximum(inv, 1e-3, out=inv)
                 np.reciprocal(inv, out=inv)
-                fx[a:b], fy[a:b] = (dx * inv).sum(1), (dy * inv).sum(1)
+                np.multiply(dx, inv, out=dx).sum(1, out=fx[a:b])
+                np.multiply(dy, inv, out=dy).sum(1, out=fy[a:b])
             if sample is not None:
                 fx *= weight
                 fy *= weight
@@ -235,34 +244,41 @@ def _entity_node(node: str, data: dict[str, Any], degree: int) -> dict[str, Any]
     kind = data["type"]
     qid = data.get("wikidata")
     mentions = data.get("mentions") or []
-    info = {
-        "type": kind, "name": data["name"], "aliases": sorted(data.get("aliases") or []),
-        "wikidata": qid if isinstance(qid, str) and _QID.fullmatch(qid) else None,
-        "mentions": len(mentions), "docs": sorted({m["doc"] for m in mentions if m.get("doc")}),
-        "degree": degree,
+    label = _short(data["name"])
+    # the keys pyvis's add_node would give: its id, its label (the id when the label
+    # is empty), the group's own shape; no colour, since a group is set
+    node_: dict[str, Any] = {
+        "id": node, "label": label or node, "group": kind,
+        "shape": SHAPES.get(kind, _UNKNOWN[1]),
+        "kg": {
+            "type": kind, "name": data["name"], "aliases": sorted(data.get("aliases") or []),
+            "wikidata": qid if isinstance(qid, str) and _QID.fullmatch(qid) else None,
+            "mentions": len(mentions),
+            "docs": sorted({m["doc"] for m in mentions if m.get("doc")}),
+            "degree": degree,
+        },
     }
-    # pyvis writes a shape into every node; give it the group's own
-    style: dict[str, Any] = {"label": _short(data["name"]), "group": kind,
-                             "shape": SHAPES.get(kind, _UNKNOWN[1])}
     if kind not in _FILLS:  # label-inside shapes size to their label instead
         size = _node_size(len(mentions), degree)
-        style["size"] = max(size, 26.0) if kind == "Event" else size
-    return {**style, "kg": info}
+        node_["size"] = max(size, 26.0) if kind == "Event" else size
+    return node_
 
 
 def _stance_node(node: str, data: dict[str, Any]) -> dict[str, Any]:
     polarity = data.get("polarity", "neutral")
     border = _POLARITY_BORDER.get(polarity, _POLARITY_BORDER["neutral"])
+    claim = data.get("claim") or data["name"]
     info = {
-        "type": STANCE, "name": data.get("claim") or data["name"], "aliases": [],
-        "claim": data.get("claim") or data["name"], "polarity": polarity,
+        "type": STANCE, "name": claim, "aliases": [],
+        "claim": claim, "polarity": polarity,
         "verb": data.get("verb") or "", "holder": data.get("holder"),
         "topic": data.get("topic"), "confidence": data.get("confidence"),
         "provenance": data.get("provenance") or [],
     }
     # polarity shows as the border colour: the only per-node style a stance has
     return {
-        "label": "“" + _short(info["claim"], 28) + "”", "group": STANCE, "shape": SHAPES[STANCE],
+        "id": node, "label": "“" + _short(claim, 28) + "”", "group": STANCE,
+        "shape": SHAPES[STANCE],
         "color": {"background": _FILLS[STANCE], "border": border,
                   "highlight": {"background": "#ffffff", "border": border},
                   "hover": {"background": "#ffffff", "border": border}},
@@ -272,30 +288,97 @@ def _stance_node(node: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _edge(index: int, s: str, o: str, key: str, data: dict[str, Any],
           bend: int) -> dict[str, Any]:
-    edge: dict[str, Any] = {"id": f"e{index}", "label": key}
+    # the keys pyvis's Edge would give, "arrows": "to" (a directed network's) included
     if key in _STANCE_LINKS:
         # dotted and red says "stance link" (see the legend); dozens of "hasStance"
-        # labels around one speaker would bury the facts' labels
-        del edge["label"]
-        # short springs: a claim sits next to its speaker and its topic
-        edge.update(color={"color": "#e08a84", "highlight": "#a3231b", "hover": "#a3231b"},
-                    dashes=[2, 4], width=1, length=90)
-        info: dict[str, Any] = {"predicate": key, "stance": True}
+        # labels around one speaker would bury the facts' labels; short springs: a
+        # claim sits next to its speaker and its topic
+        edge: dict[str, Any] = {
+            "id": f"e{index}", "from": s, "to": o, "arrows": "to",
+            "color": {"color": "#e08a84", "highlight": "#a3231b", "hover": "#a3231b"},
+            "dashes": [2, 4], "width": 1, "length": 90,
+            "kg": {"predicate": key, "stance": True},
+        }
     else:
         confidence = float(data.get("confidence", 1.0))
-        edge["width"] = round(1.0 + 2.5 * confidence, 2)
-        if data.get("former"):
+        former = data.get("former")
+        edge = {
+            "id": f"e{index}", "label": key, "from": s, "to": o,
+            "arrows": ({"to": {"enabled": True, "scaleFactor": 0.6},
+                        "from": {"enabled": True, "scaleFactor": 0.6}}
+                       if key in _SYMMETRIC else "to"),
+            "width": round(1.0 + 2.5 * confidence, 2),
+            "kg": {"predicate": key, "confidence": confidence, "former": bool(former),
+                   "provenance": data.get("provenance") or []},
+        }
+        if former:
             edge["dashes"] = [8, 5]
-        if key in _SYMMETRIC:
-            edge["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.6},
-                              "from": {"enabled": True, "scaleFactor": 0.6}}
-        info = {"predicate": key, "confidence": confidence,
-                "former": bool(data.get("former")),
-                "provenance": data.get("provenance") or []}
     if bend:
         # parallel edges: each one its own curve, so none hides another
         edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.18 * bend, 2)}
-    return {**edge, "kg": info}
+    return edge
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the node and edge dicts are made.
+
+    Each of its collections walks every object alive (the whole graph too), so on a
+    big graph they cost as much as making the dicts; the dicts form no cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Network:
+    """What the page needs of a network: node and edge dicts, vis options."""
+
+    __slots__ = ("nodes", "edges", "options")
+
+    def __init__(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+                 options: dict[str, Any]) -> None:
+        self.nodes, self.edges, self.options = nodes, edges, options
+
+
+def _network(kg: KnowledgeGraph, physics: bool) -> _Network:
+    # the dicts pyvis would build, made directly: pyvis's add_node checks each id
+    # against a list of all ids (quadratic), and importing pyvis costs ~0.3 s
+    with _no_gc():
+        return _make_network(kg.graph, physics)
+
+
+def _make_network(g: Any, physics: bool) -> _Network:
+    edges_ = sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
+    degree: Counter[str] = Counter()
+    pair_total: Counter[frozenset[str]] = Counter()
+    for s, o, _, _ in edges_:
+        degree[s] += 1  # a self-loop counts twice, as in networkx
+        degree[o] += 1
+        pair_total[frozenset((s, o))] += 1
+    nodes = [_stance_node(node, data) if data["type"] == STANCE
+             else _entity_node(node, data, degree[node])
+             for node, data in sorted(g.nodes(data=True))]
+    pair_seen: Counter[frozenset[str]] = Counter()
+    edges = []
+    for index, (s, o, key, data) in enumerate(edges_):
+        pair = frozenset((s, o))
+        bend = 0
+        if pair_total[pair] > 1:
+            bend = pair_seen[pair] = pair_seen[pair] + 1
+        edges.append(_edge(index, s, o, key, data, bend))
+    options = _options(len(nodes), physics)
+    options["groups"] = {t: _group(t) for t in sorted({n["group"] for n in nodes})}
+    if not options["physics"]["enabled"]:
+        index_of = {n["id"]: i for i, n in enumerate(nodes)}
+        links = [(index_of[e["from"]], index_of[e["to"]]) for e in edges]
+        for n, (x, y) in zip(nodes, _layout(len(nodes), links)):
+            n["x"], n["y"] = x, y
+    return _Network(nodes, edges, options)
 
 
 def build_network(kg: KnowledgeGraph, *, physics: bool = True):
@@ -327,37 +410,13 @@ def build_network(kg: KnowledgeGraph, *, physics: bool = True):
         >>> net.options["layout"]["randomSeed"]
         7
     """
-    from pyvis.edge import Edge
     from pyvis.network import Network
 
-    g = kg.graph
+    built = _network(kg, physics)
     net = Network(directed=True, cdn_resources="in_line")
-    for node, data in sorted(g.nodes(data=True)):
-        if data["type"] == STANCE:
-            style = _stance_node(node, data)
-        else:
-            style = _entity_node(node, data, g.degree(node))
-        colour = style.pop("color", None)  # add_node drops colour when a group is set
-        net.add_node(node, **style)
-        if colour:
-            net.node_map[node]["color"] = colour
-    edges = sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
-    pair_seen: Counter[frozenset[str]] = Counter()
-    pair_total = Counter(frozenset((s, o)) for s, o, _, _ in edges)
-    for index, (s, o, key, data) in enumerate(edges):
-        pair = frozenset((s, o))
-        bend = pair_seen[pair] + 1 if pair_total[pair] > 1 else 0
-        pair_seen[pair] += 1
-        # pyvis's own Edge, without Network.add_edge: that one checks both ends against
-        # a fresh list of every node, which made adding edges quadratic
-        net.edges.append(Edge(s, o, net.directed, **_edge(index, s, o, key, data, bend)).options)
-    net.options = _options(len(net.nodes), physics)
-    net.options["groups"] = {t: _group(t) for t in sorted({n["group"] for n in net.nodes})}
-    if not net.options["physics"]["enabled"]:
-        index_of = {n["id"]: i for i, n in enumerate(net.nodes)}
-        links = [(index_of[e["from"]], index_of[e["to"]]) for e in net.edges]
-        for n, (x, y) in zip(net.nodes, _layout(len(net.nodes), links)):
-            n["x"], n["y"] = x, y
+    net.nodes, net.edges, net.options = built.nodes, built.edges, built.options
+    net.node_ids = [n["id"] for n in net.nodes]
+    net.node_map = {n["id"]: n for n in net.nodes}
     return net
 
 
@@ -399,6 +458,16 @@ def _asset(folder: str, name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=None)
+def _page_template() -> Any:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("kg", "templates"),
+                      autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+    return env.get_template("graph.html")
+
+
+@lru_cache(maxsize=None)
 def _csp_hash(script: str) -> str:
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -445,8 +514,8 @@ def write_html(kg: KnowledgeGraph, fh: Any, *, physics: bool = True,
                title: str = "kg graph") -> None:
     """Write :func:`render_html`'s page as UTF-8 to the binary file ``fh``.
 
-    The graph's data (every node and edge with its provenance) is written one node or
-    edge at a time, never as one JSON text.
+    The graph's data (every node and edge with its provenance) is written a batch of
+    nodes or edges at a time, never as one JSON text.
 
     Examples:
         >>> import io
@@ -456,9 +525,7 @@ def write_html(kg: KnowledgeGraph, fh: Any, *, physics: bool = True,
         >>> buf.getvalue().startswith(b"<!DOCTYPE html>")
         True
     """
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    net = build_network(kg, physics=physics)
+    net = _network(kg, physics)
     types, relations = _legend(net)
     documents = {d.id: {"source": d.source, "title": d.title}
                  for _, d in sorted(kg.documents.items())}
@@ -466,9 +533,7 @@ def write_html(kg: KnowledgeGraph, fh: Any, *, physics: bool = True,
             "types": types, "relations": relations, "documents": documents,
             "large": len(net.nodes) > LARGE_GRAPH}
     vis_js, app_js = _asset("static", "vis-network.min.js"), _asset("templates", "graph.js")
-    env = Environment(loader=PackageLoader("kg", "templates"),
-                      autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
-    page = env.get_template("graph.html").render(
+    page = _page_template().render(
         title=title,
         vis_version=VIS_NETWORK_VERSION,
         script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js)),
@@ -490,8 +555,17 @@ def write_html(kg: KnowledgeGraph, fh: Any, *, physics: bool = True,
     fh.write(tail.encode("utf-8"))
 
 
+#: Items JSON-encoded per call: one call per item cost more than the encoding, one
+#: call for all would hold the whole text (hundreds of MB on a big corpus) at once.
+_BATCH = 256
+
+
 def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
-    """:func:`_script_json` of ``data`` in pieces: its lists and dicts item by item.
+    """:func:`_script_json` of ``data`` in pieces: its lists and dicts some items at a time.
+
+    A batch of items is encoded as one list or dict and its brackets dropped: the
+    encoder joins items with the same ``,`` and the escaping is per character, so the
+    pieces join to the very text of encoding ``data`` at once.
 
     Examples:
         >>> value = {"b": [1, {"y": "<", "x": 2}], "a": {"k": [3]}, "c": []}
@@ -504,13 +578,15 @@ def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
         yield ("," if n else "") + _script_json(key) + ":"
         if isinstance(value, list):
             yield "["
-            for i, item in enumerate(value):
-                yield ("," if i else "") + _script_json(item)
+            for i in range(0, len(value), _BATCH):
+                yield ("," if i else "") + _script_json(value[i:i + _BATCH])[1:-1]
             yield "]"
         elif isinstance(value, dict):
             yield "{"
-            for i, name in enumerate(sorted(value)):
-                yield ("," if i else "") + _script_json(name) + ":" + _script_json(value[name])
+            names = sorted(value)
+            for i in range(0, len(names), _BATCH):
+                batch = {name: value[name] for name in names[i:i + _BATCH]}
+                yield ("," if i else "") + _script_json(batch)[1:-1]
             yield "}"
         else:
             yield _script_json(value)

@@ -388,3 +388,71 @@ def test_layout_of_a_big_graph_samples_repulsion_and_stays_deterministic():
     assert first == _layout(n, edges, iterations=10)
     assert all(math.isfinite(x) and math.isfinite(y) for x, y in first)
     assert len(set(first)) > 0.95 * n  # nodes are not piled on one another
+
+
+# ---------------------------------------------------------------- speed-ups, same output
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_batched_json_pieces_join_to_the_one_shot_text(hostile_kg, small_kg, monkeypatch,
+                                                        batch):
+    monkeypatch.setattr(viz, "_BATCH", batch)
+    for kg in (hostile_kg, small_kg, KnowledgeGraph()):
+        net = viz.build_network(kg)
+        data = {"nodes": net.nodes, "edges": net.edges, "options": net.options,
+                "documents": {d: {"title": HOSTILE} for d in ("a", "b", "c", "d", "e")},
+                "large": False, "empty": [], "none": {}}
+        pieces = list(viz._script_json_pieces(data))
+        assert "".join(pieces) == viz._script_json(data)
+        if batch == 1:  # item by item: nothing is encoded as one big text
+            assert len(pieces) >= len(net.nodes) + len(net.edges) + len(data["documents"])
+
+
+def test_page_bytes_do_not_depend_on_the_batch_size(hostile_kg, monkeypatch):
+    pages = set()
+    for batch in (1, 2, 256):
+        monkeypatch.setattr(viz, "_BATCH", batch)
+        pages.add(viz.render_html(hostile_kg))
+    assert len(pages) == 1
+
+
+def _facts(entities, relations):
+    doc = Document.from_text("A and B.", source="t")
+    ev = Evidence(doc.id, doc.text, 0, 8)
+    kg = KnowledgeGraph()
+    facts = tuple(Relation(s, p, o, ev, c) for s, p, o, c in relations)
+    kg.add(Extraction(doc, tuple(entities), facts))
+    return kg
+
+
+@pytest.mark.parametrize("name, label", [("Acme", "Acme"), ("", "acme-id"), (" \n ", "acme-id")])
+def test_nodes_and_edges_have_what_pyvis_gives_them(name, label):
+    """The dicts are made without pyvis, with the keys its add_node and Edge would set."""
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+
+    kg = _facts([_entity("acme-id", name, EntityType.COMPANY),
+                 _entity("p", "Pat", EntityType.PERSON)],
+                [("p", Predicate.WORKS_FOR, "acme-id", 0.8),
+                 ("p", Predicate.COMPETITOR_OF, "acme-id", 0.5)])
+    net = viz.build_network(kg)
+    acme = net.node_map["acme-id"]
+    assert acme["label"] == label and net.node_ids == ["acme-id", "p"]
+    ref = Network(directed=True)
+    ref.add_node("acme-id", **{k: v for k, v in acme.items() if k not in ("id", "label")},
+                 label=viz._short(name))
+    assert ref.nodes == [acme]
+    for edge in net.edges:
+        rest = {k: v for k, v in edge.items() if k not in ("from", "to")}
+        if rest["arrows"] == "to":
+            del rest["arrows"]
+        assert Edge(edge["from"], edge["to"], True, **rest).options == edge
+    arrows = {e["label"]: e["arrows"] for e in net.edges}
+    assert arrows["worksFor"] == "to" and set(arrows["competitorOf"]) == {"to", "from"}
+
+
+def test_degree_counts_every_edge_and_self_loops_twice():
+    kg = _facts([_entity("a", "A", EntityType.COMPANY), _entity("b", "B", EntityType.COMPANY),
+                 _entity("c", "C", EntityType.COMPANY)],
+                [("a", Predicate.PARTNER_OF, "b", 1.0), ("a", Predicate.ACQUIRED, "b", 1.0),
+                 ("a", Predicate.SUBSIDIARY_OF, "a", 1.0)])
+    degrees = {n["id"]: n["kg"]["degree"] for n in viz.build_network(kg).nodes}
+    assert degrees == dict(kg.graph.degree()) and degrees["c"] == 0
