@@ -26,7 +26,9 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -419,9 +421,11 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
         >>> check_build(KnowledgeGraph(), "").summary()
         '0 violation(s), 0 warning(s)'
     """
-    report = validate_turtle(turtle, base_iri)
-    report.findings = sorted(set(report.findings) | set(check_evidence(kg, base_iri)),
-                             key=_order)
+    evidence: list[Finding] = []
+    # the evidence is checked while Oxigraph reads the Turtle (it lets go of the GIL)
+    report = _validate_turtle(turtle, base_iri,
+                              meanwhile=lambda: evidence.extend(check_evidence(kg, base_iri)))
+    report.findings = sorted(set(report.findings) | set(evidence), key=_order)
     require_valid(report, "the built graph")
     return report
 
@@ -444,12 +448,26 @@ def validate_turtle(turtle: str | os.PathLike[str],
         >>> [f.line() for f in report.findings]
         ['Violation: <urn:a> rdfs:label: an entity has exactly one non-empty rdfs:label']
     """
+    return _validate_turtle(turtle, base_iri)
+
+
+def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str,
+                     meanwhile=None) -> Report:
+    """:func:`validate_turtle`, running ``meanwhile()`` while Oxigraph reads the text."""
     from .rdf import bind_prefixes
 
-    store = Store()
-    try:  # Oxigraph's parser: strict, and many times faster than rdflib's
-        typed, blank = _scan(_parse(turtle))
-        _load(store, turtle)  # lenient: the text was just parsed strictly
+    try:
+        text = turtle if isinstance(turtle, str) else Path(turtle).read_bytes()
+        # Oxigraph's parser, strict and many times faster than rdflib's, fills the store
+        # in a thread of its own (it lets go of the GIL) while this one reads the text
+        # for what the store would not show
+        loading = _Loading(text)
+        if meanwhile is not None:
+            meanwhile()
+        _prepared()
+        scanned = _quick_scan(text)
+        store = loading.store()
+        typed, blank = scanned if scanned is not None else _scan(_parse(text))
     except SyntaxError as e:
         raise ValidationError(f"the built graph is not valid Turtle ({e}); "
                               "this is a bug in kg's serializer, please report it") from e
@@ -460,18 +478,35 @@ def validate_turtle(turtle: str | os.PathLike[str],
     # the text does (kg writes none; a graph with some breaks kg's shapes anyway)
     report = None if blank else _validate_store(store, typed, base_iri)
     if report is None:  # the whole graph through pyshacl
-        graph = graph_from_quads(_parse(turtle), bind_prefixes(Graph(), base_iri))
+        graph = graph_from_quads(_parse(text), bind_prefixes(Graph(), base_iri))
         report = validate_graph(graph, inplace=True)
     return report
 
 
-def _load(store: Store, turtle: str | os.PathLike[str]) -> None:
-    from pyoxigraph import RdfFormat
+class _Loading:
+    """Turtle read into a new Oxigraph store by a thread of its own."""
 
-    if isinstance(turtle, str):
-        store.load(turtle, RdfFormat.TURTLE, lenient=True)
-    else:
-        store.load(path=turtle, format=RdfFormat.TURTLE, lenient=True)
+    def __init__(self, text: str | bytes):
+        import threading
+
+        self._store, self._error = Store(), None
+        self._thread = threading.Thread(target=self._load, args=(text,), daemon=True)
+        self._thread.start()
+
+    def _load(self, text: str | bytes) -> None:
+        from pyoxigraph import RdfFormat
+
+        try:
+            self._store.load(text, RdfFormat.TURTLE)
+        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
+            self._error = e
+
+    def store(self) -> Store:
+        """The loaded store, once the thread is done (or its error, if it failed)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._store
 
 
 def _scan(quads) -> tuple[set, bool]:
@@ -491,10 +526,52 @@ def _scan(quads) -> tuple[set, bool]:
     return typed, blank
 
 
-def _parse(turtle: str | os.PathLike[str]):
+#: What in Turtle may hold any character: strings, IRIs, comments, escapes in names.
+_HIDDEN = re.compile(
+    r'"(?:""(?:(?:"|"")?(?:[^"\\]|\\.))*"""|[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")'
+    r"|'(?:''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')"
+    r'|<[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][^<>"{}|^`\\\x00-\x20]*)*>|#[^\r\n]*|\\.', re.S)
+#: A number as Turtle writes one bare (a double, a decimal, an integer); a digit run
+#: inside a name (after a letter, a digit, ``:``, ``-``, ``.`` or ``%``) is none.
+_NUMBER = re.compile(r"(?<![\w.:%\\-])[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+"
+                     r"|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+)")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _quick_scan(text: str | bytes) -> tuple[set, bool] | None:
+    """What :func:`_scan` finds in the quads of Turtle ``text``, read off the text by
+    regular expressions (bare booleans left out: Oxigraph keeps them as written); or
+    None when only a parser can tell (a ``^^`` datatype, a blank node or a list, or
+    anything else unusual). It must miss no number; one too many (a digit run in a name
+    it cannot place) at worst costs the parse it saves.
+
+    Examples:
+        >>> sorted(str(t) for t in _quick_scan('<urn:a> <urn:p> 1, -2.50, ".5", 3E1 .')[0])
+        ['"-2.50"^^<http://www.w3.org/2001/XMLSchema#decimal>', '"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"3E1"^^<http://www.w3.org/2001/XMLSchema#double>']
+        >>> _quick_scan('<urn:a> <urn:p> [ <urn:q> 1 ] .') is None
+        True
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    rest = _HIDDEN.sub(" ", text)
+    # what is left is names, numbers, keywords and punctuation, or else a parser decides
+    if any(mark in rest for mark in ("^^", "_:", "[", "(", "<", "{", "~", '"', "'")):
+        return None
+    typed = set()
+    for number in set(_NUMBER.findall(" ".join(set(rest.split())))):
+        kind = ("double" if "e" in number or "E" in number else
+                "decimal" if "." in number else "integer")
+        typed.add(OxLiteral(number, datatype=NamedNode(_XSD + kind)))
+    return typed, False
+
+
+def _parse(turtle: str | bytes | os.PathLike[str]):
     from pyoxigraph import RdfFormat, parse
 
-    if isinstance(turtle, str):
+    if isinstance(turtle, (str, bytes)):
         return parse(turtle, RdfFormat.TURTLE)
     return parse(path=turtle, format=RdfFormat.TURTLE)
 
@@ -502,19 +579,18 @@ def _parse(turtle: str | os.PathLike[str]):
 def _validate_store(store: Store, typed: set, base_iri: str) -> Report | None:
     """kg's shapes on ``store`` (whose distinct typed literals as written are ``typed``),
     or None if the SPARQL preselection does not apply to them or to the data."""
-    from pyoxigraph import RdfFormat, parse
+    from pyoxigraph import RdfFormat
 
-    from .rdf import bind_prefixes, ontology_text
-    from .shacl_sparql import (Unsupported, candidates, compile_shapes,
-                               literals_are_canonical, neighbourhood, shapes_for)
+    from .rdf import bind_prefixes
+    from .shacl_sparql import (Unsupported, candidates, literals_are_canonical,
+                               neighbourhood, shapes_for)
 
-    ontology = ontology_text()
-    if not literals_are_canonical(typed | _scan(parse(ontology, RdfFormat.TURTLE))[0]):
+    ontology, ontology_typed, core, sparql = _prepared()
+    if not literals_are_canonical(typed | ontology_typed):
         return None
     store.load(ontology, RdfFormat.TURTLE)  # subclasses count: a Company is an Organization
-    core, sparql = split_shapes(shapes_graph())
     try:
-        checks = compile_shapes(core, store)
+        checks = _compiled(core, store)
     except Unsupported:
         return None
     focus = candidates(store, checks)
@@ -531,6 +607,36 @@ def _validate_store(store: Store, typed: set, base_iri: str) -> Report | None:
     if sparql is not None:
         findings += _findings(_pyshacl(store, sparql), names)
     return Report(sorted(set(findings), key=_order))
+
+
+@functools.cache
+def _prepared() -> tuple[str, frozenset, Graph, Graph | None]:
+    """The ontology's text and typed literals, and kg's shapes split (see
+    :func:`split_shapes`): the same for every check in a process, so read once. The
+    graphs are only read, never changed."""
+    from pyoxigraph import RdfFormat, parse
+
+    from .rdf import ontology_text
+
+    ontology = ontology_text()
+    return (ontology, frozenset(_scan(parse(ontology, RdfFormat.TURTLE))[0]),
+            *split_shapes(shapes_graph()))
+
+
+#: compile_shapes' checks by the subclass triples they were compiled for (the same in
+#: every build that writes no rdfs:subClassOf of its own)
+_COMPILED: dict = {}
+
+
+def _compiled(core: Graph, store: Store) -> list:
+    from .shacl_sparql import compile_shapes
+
+    key = (id(core), frozenset(store.quads_for_pattern(None, NamedNode(str(RDFS.subClassOf)),
+                                                       None)))
+    if key not in _COMPILED:
+        _COMPILED.clear()  # one entry is all a process needs
+        _COMPILED[key] = compile_shapes(core, store)
+    return _COMPILED[key]
 
 
 def require_valid(report: Report, what: str = "the graph") -> None:
