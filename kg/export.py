@@ -340,16 +340,9 @@ def _json(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
 
     One item a line keeps json's C encoder (an indent would mean its pure-Python one,
     the slowest part of a build's exports) and still reads and diffs line by line.
-    Written item by item: each goes through JSON and back first, as ``to_dict`` does
-    (tuples become lists), then is written.
+    Written item by item, as ``to_dict`` would give it after its JSON round trip
+    (tuples become lists; see :func:`_encode`), a batch of items per write.
     """
-    # kg's own format stays lossless: what clean_text would replace (a lone surrogate,
-    # which UTF-8 cannot carry; U+FEFF, ...) is written as a JSON \\u escape instead,
-    # which json.loads reads back as the same character.
-    def text(value: Any) -> str:
-        value = json.loads(json.dumps(value))
-        return _JSON_UNSAFE.sub(_u_escape, json.dumps(value, ensure_ascii=False, sort_keys=True))
-
     data = _node_link(kg)
     with _text_out(fh) as out:
         out.write("{\n")
@@ -357,9 +350,8 @@ def _json(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
             value = data[name]
             out.write((",\n" if n else "") + f" {json.dumps(name)}: ")
             if isinstance(value, list) and value:
-                out.write("[\n")
-                for i, v in enumerate(value):
-                    out.write((",\n  " if i else "  ") + text(v))
+                out.write("[\n  ")
+                _write_items(out, value, ",\n  ")
                 out.write("\n ]")
             elif isinstance(value, dict):
                 # as json.dumps(value, sort_keys=True) would write it, but a long
@@ -370,15 +362,71 @@ def _json(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
                     out.write((", " if m else "") + json.dumps(key) + ": ")
                     if isinstance(item, _Items):
                         out.write("[")
-                        for i, v in enumerate(item.items):
-                            out.write((", " if i else "") + text(v))
+                        _write_items(out, item.items, ", ")
                         out.write("]")
                     else:
-                        out.write(text(item))
+                        out.write(_encode(item))
                 out.write("}")
             else:
-                out.write(text(value))
+                out.write(_encode(value))
         out.write("\n}\n")
+
+
+#: Items encoded per write by :func:`_write_items`: few writes, a bounded batch in memory.
+_JSON_BATCH = 256
+
+
+def _write_items(out: Any, items: Iterable[Any], sep: str) -> None:
+    """Write ``items`` encoded (:func:`_encode`) with ``sep`` between them, in batches."""
+    batch: list[str] = []
+    first = True
+    for item in items:
+        batch.append(_encode(item))
+        if len(batch) == _JSON_BATCH:
+            out.write(("" if first else sep) + sep.join(batch))
+            batch, first = [], False
+    if batch:
+        out.write(("" if first else sep) + sep.join(batch))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _encode(value: Any) -> str:
+    """``value`` as JSON, as after a round trip through JSON (``to_dict``), sorted keys.
+
+    The round trip matters only for a dict key that is not a str (json turns it into
+    one, which can change the key order) and for a surrogate pair (read back as one
+    character); json writes a tuple as a list anyway. So it is only made when the
+    plain text has such a key or any character :data:`_JSON_UNSAFE` matches. kg's own
+    format stays lossless: what clean_text would replace (a lone surrogate, which
+    UTF-8 cannot carry; U+FEFF, ...) is written as a JSON \\u escape instead, which
+    json.loads reads back as the same character.
+
+    Examples:
+        >>> _encode({"b": (1, 2.5), "a": "\\ufeff"})
+        '{"a": "\\\\ufeff", "b": [1, 2.5]}'
+        >>> _encode({2: "x", 10: "y"})  # keys as JSON strings, in string order
+        '{"10": "y", "2": "x"}'
+        >>> _encode(["\\ud83d\\ude00"]) == '["\\U0001f600"]'  # a pair is one character
+        True
+    """
+    if _str_keys(value):
+        text = _ENCODER.encode(value)
+        if not _JSON_UNSAFE.search(text):
+            return text  # what the round trip would give, and nothing to escape
+    text = _ENCODER.encode(json.loads(json.dumps(value)))
+    return _JSON_UNSAFE.sub(_u_escape, text)
+
+
+def _str_keys(value: Any) -> bool:
+    """Whether every dict in ``value`` (nested in dicts, lists, tuples) has only str keys."""
+    if isinstance(value, dict):
+        return (all(type(k) is str for k in value)
+                and all(_str_keys(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(_str_keys(v) for v in value)
+    return True
 
 
 def _u_escape(m: re.Match[str]) -> str:
@@ -517,27 +565,44 @@ def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
         return cells
 
     sources = {d: _cell(doc.source) for d, doc in kg.documents.items()}
+    # confidences and cells such as rules and document ids recur: each made once
+    decimals: dict[str, str] = {}
+    cells: dict[str, str] = {}
+
+    def decimal(x: float) -> str:
+        key = repr(float(x))  # not x: 0.0 and -0.0 are equal keys
+        text = decimals.get(key)
+        if text is None:
+            text = decimals[key] = str(_decimal(x))
+        return text
+
+    def cell(x: str) -> str:
+        text = cells.get(x)
+        if text is None:
+            text = cells[x] = _cell(x)
+        return text
+
     # rows gather in a small buffer written out every thousand rows: one UTF-8 write
     # per row would cost more than the rows themselves
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(CSV_COLUMNS)
-    rows = 0
+    rows: list[list[Any]] = []
     with _text_out(fh) as text:
         for s, p, o, data in kg.relations():
             (s_iri, s_label), (o_iri, o_label) = node(s), node(o)
             former = "true" if data.get("former") else "false"
-            for prov in data["provenance"]:
-                out.writerow([
-                    s_iri, s_label, p, o_iri, o_label, _cell(prov["evidence"]),
-                    str(_decimal(prov["confidence"])), sources.get(prov["doc"], ""),
-                    _cell(prov["doc"]), prov["start"], prov["end"], _cell(prov["rule"]), former,
-                ])
-                rows += 1
-                if rows % 1000 == 0:
-                    text.write(buf.getvalue())
-                    buf.seek(0)
-                    buf.truncate()
+            rows += [[s_iri, s_label, p, o_iri, o_label, _cell(prov["evidence"]),
+                      decimal(prov["confidence"]), sources.get(prov["doc"], ""),
+                      cell(prov["doc"]), prov["start"], prov["end"], cell(prov["rule"]), former]
+                     for prov in data["provenance"]]
+            if len(rows) >= 1000:
+                out.writerows(rows)
+                rows = []
+                text.write(buf.getvalue())
+                buf.seek(0)
+                buf.truncate()
+        out.writerows(rows)
         text.write(buf.getvalue())
 
 

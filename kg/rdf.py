@@ -257,7 +257,14 @@ def _escape(text: str) -> str:
 
 def _text(text: Any) -> str:
     """An N-Triples plain literal of ``text`` after :func:`clean_text`."""
-    return '"' + _escape(clean_text(str(text))) + '"'
+    return _quoted(text if type(text) is str else str(text))
+
+
+# rules, names, labels and offsets recur on many lines: each literal is made once
+# while it keeps recurring (bounded caches, so a huge graph's memory stays flat)
+@lru_cache(maxsize=1 << 14)
+def _quoted(text: str) -> str:
+    return '"' + _escape(clean_text(text)) + '"'
 
 
 _XSD_INTEGER = f"^^<{XSD.integer}>"
@@ -265,12 +272,18 @@ _XSD_DECIMAL = f"^^<{XSD.decimal}>"
 _TRUE, _FALSE = (f'"{v}"^^<{XSD.boolean}>' for v in ("true", "false"))
 
 
+@lru_cache(maxsize=1 << 14)
 def _int(n: int) -> str:
     return f'"{int(n)}"{_XSD_INTEGER}'
 
 
 def _dec(x: float) -> str:
-    return '"' + format(Decimal(repr(float(x))), "f") + '"' + _XSD_DECIMAL
+    return _dec_of(repr(float(x)))  # the repr as key: 0.0 and -0.0 are equal keys
+
+
+@lru_cache(maxsize=1 << 10)
+def _dec_of(shortest: str) -> str:
+    return '"' + format(Decimal(shortest), "f") + '"' + _XSD_DECIMAL
 
 
 class _V:
@@ -333,96 +346,105 @@ class _Names:
         return seg
 
 
-Sink = Callable[[str, str, str, "str | None"], None]
+#: Where emitted lines go: ``put(doc, lines)`` adds N-Triples ``lines`` (each ending in
+#: " .\n") to the graph of document ``doc`` (None: the default graph). A unit of
+#: lines at a time (an entity, a mention, a statement), not a call per line.
+Put = Callable[["str | None", list[str]], None]
+
+_TYPE, _LABEL, _DERIVED = _V.type, _V.label, _V.derived
 
 
-def _emit_provenance(add: Sink, node: str, prov: dict[str, Any], names: _Names,
-                     build: str) -> None:
-    doc = prov["doc"]
-    add(node, _EVIDENCE, _text(prov["evidence"]), doc)
-    add(node, _START, _int(prov["start"]), doc)
-    add(node, _END, _int(prov["end"]), doc)
-    add(node, _CONFIDENCE, _dec(prov["confidence"]), doc)
-    add(node, _RULE, _text(prov["rule"]), doc)
-    add(node, _V.derived, names.doc(doc), doc)
-    add(node, _V.generated, build, doc)
+def _provenance(node: str, prov: dict[str, Any], names: _Names, build: str) -> list[str]:
+    return [
+        f"{node} {_EVIDENCE} {_text(prov['evidence'])} .\n",
+        f"{node} {_START} {_int(prov['start'])} .\n",
+        f"{node} {_END} {_int(prov['end'])} .\n",
+        f"{node} {_CONFIDENCE} {_dec(prov['confidence'])} .\n",
+        f"{node} {_RULE} {_text(prov['rule'])} .\n",
+        f"{node} {_DERIVED} {names.doc(prov['doc'])} .\n",
+        f"{node} {_V.generated} {build} .\n",
+    ]
 
 
 _EVIDENCE, _START, _END, _CONFIDENCE, _RULE = (
     _kg(x) for x in ("evidence", "startOffset", "endOffset", "confidence", "rule"))
 
 
-def _emit_header(kg: KnowledgeGraph, names: _Names, add: Sink, when: datetime | None) -> str:
+def _emit_header(kg: KnowledgeGraph, names: _Names, put: Put, when: datetime | None) -> str:
     version, base = _version(), names.base
     docs = sorted(kg.documents)
-    add(_nt(base), _V.type, _V.ontology, None)
-    add(_nt(base), _V.imports, _nt(ONTOLOGY_IRI), None)
     stamp = [when.strftime("%Y%m%dT%H%M%SZ")] if when else []
     build = f"<{base}build/{short_hash(version, *docs, *stamp)}>"
     agent = f"<{base}agent/kg-{_segment(version)}>"
-    add(build, _V.type, _kg("Build"), None)
-    add(build, _V.label, _text(f"kg {version} build"), None)
-    add(build, _V.associated, agent, None)
-    for doc_id in docs:
-        add(build, _V.used, names.doc(doc_id), None)
+    lines = [
+        f"{_nt(base)} {_TYPE} {_V.ontology} .\n",
+        f"{_nt(base)} {_V.imports} {_nt(ONTOLOGY_IRI)} .\n",
+        f"{build} {_TYPE} {_kg('Build')} .\n",
+        f"{build} {_LABEL} {_text(f'kg {version} build')} .\n",
+        f"{build} {_V.associated} {agent} .\n",
+    ]
+    lines += [f"{build} {_V.used} {names.doc(doc_id)} .\n" for doc_id in docs]
     if when is not None:
-        add(build, _V.ended, f'"{when.strftime("%Y-%m-%dT%H:%M:%SZ")}"^^<{XSD.dateTime}>', None)
-    add(agent, _V.type, _V.agent, None)
-    add(agent, _V.label, _text(f"kg {version}"), None)
-    add(agent, _V.version, _text(version), None)
+        lines.append(f'{build} {_V.ended} "{when.strftime("%Y-%m-%dT%H:%M:%SZ")}"'
+                     f"^^<{XSD.dateTime}> .\n")
+    lines += [f"{agent} {_TYPE} {_V.agent} .\n",
+              f"{agent} {_LABEL} {_text(f'kg {version}')} .\n",
+              f"{agent} {_V.version} {_text(version)} .\n"]
+    put(None, lines)
     for doc_id in docs:
-        _emit_document(kg.documents[doc_id], names, add)
+        put(None, _document(kg.documents[doc_id], names))
     return build
 
 
-def _emit_document(doc: Document, names: _Names, add: Sink) -> None:
+def _document(doc: Document, names: _Names) -> list[str]:
     d = names.doc(doc.id)
-    add(d, _V.type, _kg("Document"), None)
-    add(d, _V.type, _V.prov_entity, None)
-    add(d, _V.identifier, _text(doc.id), None)
-    add(d, _V.source, _text(doc.source), None)
+    lines = [f"{d} {_TYPE} {_kg('Document')} .\n", f"{d} {_TYPE} {_V.prov_entity} .\n",
+             f"{d} {_V.identifier} {_text(doc.id)} .\n",
+             f"{d} {_V.source} {_text(doc.source)} .\n"]
     meta = dict(doc.meta)
     # read back from RDF a Document has no text; its hash then travels in meta
     sha = doc.sha256 if doc.text else meta.get(SHA256_META)
     if sha:
-        add(d, _kg("sha256"), _text(sha), None)
+        lines.append(f"{d} {_kg('sha256')} {_text(sha)} .\n")
     if doc.title:
-        add(d, _V.title, _text(doc.title), None)
-    for key, value in doc.meta:
-        if key != SHA256_META:
-            add(d, _kg("meta"), _text(f"{key}={value}"), None)
+        lines.append(f"{d} {_V.title} {_text(doc.title)} .\n")
+    lines += [f"{d} {_kg('meta')} {_text(f'{key}={value}')} .\n"
+              for key, value in doc.meta if key != SHA256_META]
+    return lines
 
 
 _MENTION, _MENTION_CLASS, _TEXT, _SENTENCE = (
     _kg(x) for x in ("mention", "Mention", "text", "sentence"))
 
 
-def _emit_entity(node: str, data: dict[str, Any], names: _Names, add: Sink) -> None:
+def _emit_entity(node: str, data: dict[str, Any], names: _Names, put: Put) -> None:
     iri = names.entity(node)
-    add(iri, _V.type, _kg(data["type"]), None)
-    add(iri, _V.label, _text(data["name"]), None)
-    for alias in data["aliases"]:
-        add(iri, _V.alt_label, _text(alias), None)
+    lines = [f"{iri} {_TYPE} {_kg(data['type'])} .\n",
+             f"{iri} {_LABEL} {_text(data['name'])} .\n"]
+    lines += [f"{iri} {_V.alt_label} {_text(alias)} .\n" for alias in data["aliases"]]
     qid = data.get("wikidata")
     if qid:
-        add(iri, _kg("wikidata"), _text(qid), None)
+        lines.append(f"{iri} {_kg('wikidata')} {_text(qid)} .\n")
         if _QID.match(qid):  # links only for real Q-ids from the knowledge base
-            add(iri, _V.same_as, _nt(WD[qid]), None)
-            add(iri, _V.schema_same, _nt(WD[qid]), None)
+            lines.append(f"{iri} {_V.same_as} {_nt(WD[qid])} .\n")
+            lines.append(f"{iri} {_V.schema_same} {_nt(WD[qid])} .\n")
     if data.get("description"):
-        add(iri, _V.comment, _text(data["description"]), None)
+        lines.append(f"{iri} {_V.comment} {_text(data['description'])} .\n")
+    put(None, lines)
     base, segment = names.base, names.segment
     for m in data["mentions"]:
         doc = m["doc"]
         mention = f"<{base}mention/{segment(doc)}-{m['start']}-{m['end']}>"
-        add(iri, _MENTION, mention, doc)
-        add(mention, _V.type, _MENTION_CLASS, doc)
-        add(mention, _TEXT, _text(m["text"]), doc)
-        add(mention, _START, _int(m["start"]), doc)
-        add(mention, _END, _int(m["end"]), doc)
-        add(mention, _RULE, _text(m["rule"]), doc)
-        add(mention, _SENTENCE, _int(m["sent"]), doc)
-        add(mention, _V.derived, names.doc(doc), doc)
+        put(doc, [
+            f"{iri} {_MENTION} {mention} .\n",
+            f"{mention} {_TYPE} {_MENTION_CLASS} .\n",
+            f"{mention} {_TEXT} {_text(m['text'])} .\n",
+            f"{mention} {_START} {_int(m['start'])} .\n",
+            f"{mention} {_END} {_int(m['end'])} .\n",
+            f"{mention} {_RULE} {_text(m['rule'])} .\n",
+            f"{mention} {_SENTENCE} {_int(m['sent'])} .\n",
+            f"{mention} {_DERIVED} {names.doc(doc)} .\n",
+        ])
 
 
 def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, list]]:
@@ -467,67 +489,65 @@ def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, 
         roles.items(), key=lambda kv: tuple(x or "" for x in kv[0]))]
 
 
-def _emit_roles(kg: KnowledgeGraph, names: _Names, add: Sink) -> None:
+def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put) -> None:
     labels = {node: data["name"] for node, data in kg.entities()}
     base = names.base
     for person, org, pos, former, facts in _roles(kg):
         role = _nt(role_iri(person, org, pos, base))
-        add(role, _V.type, _kg("Role"), None)
-        add(role, _V.type, _V.membership, None)
-        add(role, _V.member, names.entity(person), None)
-        add(names.entity(person), _V.has_membership, role, None)
+        who = names.entity(person)
+        lines = [f"{role} {_TYPE} {_kg('Role')} .\n", f"{role} {_TYPE} {_V.membership} .\n",
+                 f"{role} {_V.member} {who} .\n", f"{who} {_V.has_membership} {role} .\n"]
         if org:
-            add(role, _V.organization, names.entity(org), None)
+            lines.append(f"{role} {_V.organization} {names.entity(org)} .\n")
         if pos:
-            add(role, _V.role, names.entity(pos), None)
-        add(role, _kg("former"), _TRUE if former else _FALSE, None)
+            lines.append(f"{role} {_V.role} {names.entity(pos)} .\n")
+        lines.append(f"{role} {_kg('former')} {_TRUE if former else _FALSE} .\n")
         where = ", ".join(labels[x] for x in (pos, org) if x)
         label = f"{labels[person]}: {'former ' if former else ''}{where}"
-        add(role, _V.label, _text(label), None)
-        for pred, s, o, data in facts:
-            for prov in data["provenance"]:
-                add(role, _V.derived, _nt(fact_iri(s, pred, o, prov, base)), None)
+        lines.append(f"{role} {_LABEL} {_text(label)} .\n")
+        lines += [f"{role} {_DERIVED} {_nt(fact_iri(s, pred, o, prov, base))} .\n"
+                  for pred, s, o, data in facts for prov in data["provenance"]]
+        put(None, lines)
 
 
-def _emit(kg: KnowledgeGraph, base: str, add: Sink, when: datetime | None) -> None:
+def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> None:
     _check_base(base)
     names = _Names(base)
-    build = _emit_header(kg, names, add, when)
+    build = _emit_header(kg, names, put, when)
     for node, data in kg.entities():
-        _emit_entity(node, data, names, add)
+        _emit_entity(node, data, names, put)
     fact, former = _kg("Fact"), _kg("former")
     for s, p, o, data in kg.relations():
         si, oi, pi = names.entity(s), names.entity(o), _kg(p)
+        direct = f"{si} {pi} {oi} .\n"
+        was = data.get("former")
         for prov in data["provenance"]:
-            doc = prov["doc"]
             st = _nt(fact_iri(s, p, o, prov, base))
-            add(si, pi, oi, doc)
-            add(st, _V.type, _V.statement, doc)
-            add(st, _V.type, fact, doc)
-            add(st, _V.subject, si, doc)
-            add(st, _V.predicate, pi, doc)
-            add(st, _V.object, oi, doc)
-            if data.get("former"):
-                add(st, former, _TRUE, doc)
-            _emit_provenance(add, st, prov, names, build)
-    _emit_roles(kg, names, add)
+            lines = [direct, f"{st} {_TYPE} {_V.statement} .\n", f"{st} {_TYPE} {fact} .\n",
+                     f"{st} {_V.subject} {si} .\n", f"{st} {_V.predicate} {pi} .\n",
+                     f"{st} {_V.object} {oi} .\n"]
+            if was:
+                lines.append(f"{st} {former} {_TRUE} .\n")
+            lines += _provenance(st, prov, names, build)
+            put(prov["doc"], lines)
+    _emit_roles(kg, names, put)
     stance, holder_p, topic_p, claim_p = (_kg(x) for x in ("Stance", "holder", "topic", "claim"))
     has_stance, polarity_p, verb_p = _kg("hasStance"), _kg("polarity"), _kg("verb")
     for node, data in kg.stances():
         iri = names.entity(node)
         doc = data["provenance"][0]["doc"] if data["provenance"] else None
         holder = names.entity(data["holder"])
-        add(iri, _V.type, stance, doc)
-        add(iri, _V.label, _text(data["claim"]), doc)
-        add(holder, has_stance, iri, doc)
-        add(iri, holder_p, holder, doc)
-        add(iri, topic_p, names.entity(data["topic"]), doc)
-        add(iri, claim_p, _text(data["claim"]), doc)
-        add(iri, polarity_p, _text(data["polarity"]), doc)
+        claim = _text(data["claim"])
+        lines = [f"{iri} {_TYPE} {stance} .\n", f"{iri} {_LABEL} {claim} .\n",
+                 f"{holder} {has_stance} {iri} .\n", f"{iri} {holder_p} {holder} .\n",
+                 f"{iri} {topic_p} {names.entity(data['topic'])} .\n",
+                 f"{iri} {claim_p} {claim} .\n",
+                 f"{iri} {polarity_p} {_text(data['polarity'])} .\n"]
         if data.get("verb"):
-            add(iri, verb_p, _text(data["verb"]), doc)
-        for prov in data["provenance"]:
-            _emit_provenance(add, iri, prov, names, build)
+            lines.append(f"{iri} {verb_p} {_text(data['verb'])} .\n")
+        put(doc, lines)
+        for prov in data["provenance"]:  # each in its own document's graph
+            put(prov["doc"], _provenance(iri, prov, names, build))
 
 
 def _write_quads(records: list[bytes], fh: Any) -> None:
@@ -593,27 +613,23 @@ class Statements:
         self._files: dict[str, Path] = {}
         limit = SPILL_CHARS if budget is None else budget
         graphs: dict[str | None, list[str]] = {None: []}
-        last: list[Any] = [None, graphs[None]]  # the document seen last and its lines
-        held = [0]  # characters held in ``graphs``
+        held = 0  # characters held in ``graphs``
 
-        def add(s: str, p: str, o: str, doc: str | None) -> None:
-            if doc is not last[0]:
-                lines = graphs.get(doc)
-                if lines is None:
-                    lines = graphs[doc] = []
-                last[0], last[1] = doc, lines
-            line = f"{s} {p} {o} .\n"
-            last[1].append(line)
-            held[0] += len(line)
-            if held[0] > limit:
+        def put(doc: str | None, lines: list[str]) -> None:
+            nonlocal held
+            target = graphs.get(doc)
+            if target is None:
+                target = graphs[doc] = []
+            target += lines
+            held += sum(map(len, lines))
+            if held > limit:
                 self._spill(graphs)
                 graphs.clear()
                 graphs[None] = []
-                last[0], last[1] = None, graphs[None]
-                held[0] = 0
+                held = 0
 
         try:
-            _emit(kg, base_iri, add, when if when is not None else build_time())
+            _emit(kg, base_iri, put, when if when is not None else build_time())
             if self._folder is None:
                 # strings sort much faster than tuples; within one graph a quad's line
                 # sorts as its triple's, since only the common graph term is added

@@ -444,8 +444,7 @@ def _reference_lines(kg: KnowledgeGraph, base: str = DEFAULT_BASE_IRI) -> tuple[
     from kg.rdf import _emit, _segment, build_time
 
     graphs: dict = {None: []}
-    _emit(kg, base, lambda s, p, o, doc: graphs.setdefault(doc, []).append(f"{s} {p} {o} .\n"),
-          build_time())
+    _emit(kg, base, lambda doc, lines: graphs.setdefault(doc, []).extend(lines), build_time())
     graphs = {doc: sorted(set(lines)) for doc, lines in graphs.items()}
     nt = "".join(sorted({line for lines in graphs.values() for line in lines}))
     named = sorted((f" <{base}doc/{_segment(doc)}> .\n", lines)
