@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .nlp import doc_view
 from .types import Entity, EntityType
 
 if TYPE_CHECKING:
@@ -327,11 +328,11 @@ class Resolver:
         return w
 
     def _pass(self) -> None:
-        from spacy.symbols import NOUN, POS, PRON
+        from spacy.symbols import NOUN, PRON
 
         # only names, pronouns and common nouns can refer: the others are skipped on the
         # part-of-speech array, without reading their Token attributes
-        pos = self.doc.to_array(POS).tolist()
+        pos = doc_view(self.doc).pos
         seen_units: set[tuple[int, int]] = set()
         # the named tokens, pronouns and common nouns in text order; no other is read
         wanted = sorted(self._entity.keys() | {i for i, p in enumerate(pos)

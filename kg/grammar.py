@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .nlp import doc_view
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -42,6 +44,7 @@ look threaten fail refuse wish prepare negotiate explore weigh mull
 _MODALS = frozenset({"will", "would", "could", "may", "might", "should", "can", "must",
                      "shall", "'ll", "wo", "ca"})
 _NOT_FUTURE_MODALS = _MODALS - {"will", "would", "'ll"}  # a commitment may count as done
+_TO = frozenset({"to"})
 _FORMER_WORDS = frozenset({"former", "ex", "onetime", "one-time", "erstwhile", "previous",
                            "then", "past", "retired", "outgoing", "late"})
 
@@ -157,7 +160,18 @@ def governing_verb(tok: Token, *, max_steps: int = 6) -> Token | None:
 
 def is_negated(verb: Token) -> bool:
     """True for "did not buy", "never bought"."""
-    return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in verb.children)
+    # the children read from the Doc's arrays (:func:`~kg.nlp.doc_view`): ``Token.children``
+    # makes a new Token for each child on every call
+    view = doc_view(verb.doc)
+    deps, low = view.deps, view.lowers
+    return any(deps[c] == "neg" or low[c] in ("never", "not", "n't") for c in view.kids[verb.i])
+
+
+def _has_aux(verb: Token, words: frozenset[str]) -> bool:
+    """True when an auxiliary child of ``verb`` is one of ``words`` ("would", "to")."""
+    view = doc_view(verb.doc)
+    deps, low = view.deps, view.lowers
+    return any(deps[c] == "aux" and low[c] in words for c in view.kids[verb.i])
 
 
 def is_realis(verb: Token, *, future_ok: bool = False) -> bool:
@@ -171,9 +185,7 @@ def is_realis(verb: Token, *, future_ok: bool = False) -> bool:
     if is_negated(verb):
         return False
     modals = _NOT_FUTURE_MODALS if future_ok else _MODALS
-    if any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children):
-        return False
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+    if _has_aux(verb, modals) or _has_aux(verb, _TO):
         return False
     v = verb
     for _ in range(4):
@@ -191,15 +203,16 @@ def is_realis(verb: Token, *, future_ok: bool = False) -> bool:
 
 def is_realis_shallow(verb: Token) -> bool:
     """Negation and modals only (no walk up the tree)."""
-    return not is_negated(verb) and not any(
-        c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children)
+    return not is_negated(verb) and not _has_aux(verb, _MODALS)
 
 
 def has_prt(verb: Token, particle: str) -> bool:
     """True when ``verb`` carries the particle ("set up", "took over"); parsers label
     it a particle, an adverb ("stepped down") or a preposition ("took over X")."""
-    return any(c.dep_ in ("prt", "advmod", "prep") and c.lower_ == particle
-               for c in verb.children)
+    view = doc_view(verb.doc)
+    deps, low = view.deps, view.lowers
+    return any(deps[c] in ("prt", "advmod", "prep") and low[c] == particle
+               for c in view.kids[verb.i])
 
 
 def is_former(tok: Token, res: Resolver) -> bool:

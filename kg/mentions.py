@@ -179,8 +179,9 @@ def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Spa
                 j += 2
             else:
                 break
-        words = [t.lower_ for t in doc[i:j]]
-        if (has_org_word(words) or _group_possessive(doc[i:j])) and j - i >= 2:
+        # a lone word is no organisation's name: tested first, as most runs are one word
+        if j - i >= 2 and (has_org_word(words := [t.lower_ for t in doc[i:j]])
+                           or _group_possessive(doc[i:j])):
             end = j
             # "University of California, Davis": a campus after a comma.
             if ("university" in words and end + 1 < n and doc[end].text == ","
@@ -395,12 +396,15 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str,
     out = []
     n = len(doc)
     proper = [propn and title and alpha for propn, title, _, alpha in flags]
+    # only a title-case alphabetic word can be an unknown name (:func:`_unknown_word`):
+    # the others are passed over on the flags, without making their Token
+    titled = [title and alpha for _, title, _, alpha in flags]
     i = 0
     while i < n:
         j = i
         while j < n and proper[j] and (j == i or not doc[j].is_sent_start):
             j += 1
-        if j == i and _unknown_word(doc[i]):
+        if j == i and titled[i] and _unknown_word(doc[i]):
             j = i + 1  # "Brandex said": the tagger took an unknown name for a noun
             span = doc[i:j]
             i = j

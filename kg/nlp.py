@@ -167,24 +167,48 @@ class KBRuler:
 class DocView:
     """What the extraction stages read of one parsed Doc, computed once and shared.
 
-    spaCy joins ``Doc.text`` anew on every access and ``Span.sent`` walks the Doc token
-    by token on every call; the stages ask both for every candidate name. Sentence
-    bounds are token indices: ``sent_end[i]`` is the end of the sentence token ``i`` is
-    in, as ``doc[i:i+1].sent.end`` would give it.
+    spaCy joins ``Doc.text`` anew on every access, ``Span.sent`` walks the Doc token by
+    token on every call, and each ``doc[i]`` builds a new Token object; the stages ask
+    these for nearly every token. Here they are read as one array and kept as Python
+    lists, indexed by token. Sentence bounds are token indices: ``sent_end[i]`` is the
+    end of the sentence token ``i`` is in, as ``doc[i:i+1].sent.end`` would give it.
     """
 
-    __slots__ = ("text", "tok_end", "sent_starts", "sent_ends", "sent_end")
+    __slots__ = ("text", "texts", "lowers", "lemmas", "pos", "deps", "kids", "tok_end",
+                 "sent_starts", "sent_ends", "sent_end")
 
     def __init__(self, doc: Doc) -> None:
-        from spacy.attrs import IDX, LENGTH
+        from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY
 
-        self.text: str = doc.text
+        rows = doc.to_array([ORTH, SPACY, LOWER, LEMMA, POS, IDX, LENGTH, SENT_START, DEP]
+                            ).tolist()
+        strings = doc.vocab.strings
+        # each distinct string looked up once (a text repeats its words)
+        word = {h: strings[h] for r in rows for h in (r[0], r[2])}
+        lemma = {h: strings[h].lower() for h in {r[3] for r in rows}}
+        dep = {h: strings[h] for h in {r[8] for r in rows}}
+        self.deps: list[str] = [dep[r[8]] for r in rows]  # as ``Token.dep_``
+        #: each token's children in text order, as ``Token.children`` gives them
+        self.kids: list[list[int]] = [[] for _ in rows]
+        # HEAD is stored relative to the token, as an unsigned number
+        for i, rel in enumerate(doc.to_array(HEAD).astype("int64").tolist()):
+            if rel:
+                self.kids[i + rel].append(i)
+        self.texts: list[str] = [word[r[0]] for r in rows]
+        #: the Doc's text as ``doc.text`` joins it (a token's whitespace is one space or none)
+        self.text: str = "".join([t + " " if r[1] else t for t, r in zip(self.texts, rows)])
+        self.lowers: list[str] = [word[r[2]] for r in rows]
+        self.lemmas: list[str] = [lemma[r[3]] for r in rows]  # lower-cased
+        self.pos: list[int] = [r[4] for r in rows]
         #: each token's end offset in ``text`` (a span's text is ``text[start_char:tok_end[end - 1]]``)
-        self.tok_end: list[int] = [i + n for i, n in doc.to_array([IDX, LENGTH]).tolist()]
-        if doc.has_annotation("SENT_START"):
-            bounds = [(s.start, s.end) for s in doc.sents]
-        else:
+        self.tok_end: list[int] = [r[5] + r[6] for r in rows]
+        if not rows or not doc.has_annotation("SENT_START"):
             bounds = []  # as ``Span.sent``, :meth:`sent_end_of` raises for such a Doc
+        elif "sents" in doc.user_hooks:
+            bounds = [(s.start, s.end) for s in doc.sents]
+        else:  # what ``doc.sents`` yields: a sentence starts where SENT_START is 1
+            cuts = [0, *(i for i in range(1, len(rows)) if rows[i][7] == 1), len(rows)]
+            bounds = list(zip(cuts, cuts[1:]))
         self.sent_starts = [a for a, _ in bounds]
         self.sent_ends = [b for _, b in bounds]
         self.sent_end: list[int] = [b for a, b in bounds for _ in range(a, b)]

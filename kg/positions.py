@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .nlp import doc_view
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -199,8 +201,7 @@ def find_positions(doc: Doc) -> list[Span]:
     # lower-case forms from the token array (no Token objects); only a word that starts
     # a known title phrase or is a title head ("ceo", "founders") can start a title, so
     # the loop looks at those alone
-    strings = doc.vocab.strings
-    lower = [strings[h] for h in doc.to_array("LOWER").tolist()]
+    lower = doc_view(doc).lowers
     starts = {w for w in set(lower) if w in _PHRASES_BY_FIRST or singular(w) in _HEADS}
     for i in [i for i, w in enumerate(lower) if w in starts]:
         tok = doc[i]

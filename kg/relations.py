@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from . import rules_business, rules_roles
 from .coref import Resolver
+from .nlp import doc_view
 from .types import Document, Entity, EntityType, Evidence, Predicate, Relation
 
 if TYPE_CHECKING:
@@ -183,18 +184,14 @@ class Sentence:
 def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
     """The document's sentences, read from its token arrays at once (no Token objects),
     each distinct lemma lower-cased once."""
-    from spacy.symbols import LEMMA, LOWER, NOUN, POS
+    from spacy.symbols import NOUN
 
-    strings = doc.vocab.strings
-    rows = doc.to_array([LEMMA, LOWER, POS]).tolist()
-    lemma_of = {h: strings[h].lower() for h in {r[0] for r in rows}}
-    lower_of = {h: strings[h] for h in {r[1] for r in rows}}
-    lemmas = [lemma_of[r[0]] for r in rows]
-    lowers = [lower_of[r[1]] for r in rows]
+    view = doc_view(doc)
+    lemmas, lowers, all_pos = view.lemmas, view.lowers, view.pos
     kinds = res.token_types()
     for span in res.sents:
         a, b = span.start, span.end
-        pos = [r[2] for r in rows[a:b]]
+        pos = all_pos[a:b]
         sent_lemmas = lemmas[a:b]
         sent_kinds = kinds[a:b]
         yield Sentence(

@@ -35,6 +35,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .ids import short_hash, slugify
+from .nlp import doc_view
 from .types import Document, Entity, EntityType, Evidence, Mention, Polarity, Stance
 
 if TYPE_CHECKING:
@@ -412,13 +413,12 @@ def _negated(tok: Token) -> bool:
 def _rejected(sent: Span) -> list[set[int]]:
     """Token indices of what "rather than" / "instead of" turn down in the sentence."""
     out = []
-    for tok in sent:
-        if tok.i == sent.start:
+    low = doc_view(sent.doc).lowers  # the words compared on the array: no Token per word
+    for k in range(sent.start + 1, sent.end):
+        if not ((low[k] == "than" and low[k - 1] == "rather") or
+                (low[k] == "of" and low[k - 1] == "instead")):
             continue
-        prev = tok.doc[tok.i - 1].lower_
-        if not ((tok.lower_ == "than" and prev == "rather") or
-                (tok.lower_ == "of" and prev == "instead")):
-            continue
+        tok = sent.doc[k]
         region = {t.i for t in tok.subtree} - {tok.i}
         if not region and tok.dep_ == "cc":  # "enhance X rather than replace them"
             conj = next((c for c in tok.head.children if c.dep_ == "conj" and c.i > tok.i), None)
@@ -460,13 +460,21 @@ def _sentences(doc: Doc) -> list[Span]:
     with no verb and no final punctuation, on the same line as what follows, belongs
     to it.
     """
+    from spacy.symbols import AUX, VERB
+
+    # read from the Doc's arrays: iterating each sentence made a Token per word
+    view = doc_view(doc)
+    verbal = {VERB, AUX}
     out: list[Span] = []
     for sent in doc.sents:
         if out:
             prev = out[-1]
-            gap = prev[-1].whitespace_  # sentences are adjacent: only that lies between
-            fragment = not any(t.pos_ in ("VERB", "AUX") for t in prev) and \
-                prev[-1].text not in (".", "!", "?", ":", ";") and "\n" not in prev.text + gap
+            last = prev.end - 1
+            # sentences are adjacent: only the last token's whitespace (a space or
+            # nothing, never a line break) lies between
+            fragment = verbal.isdisjoint(view.pos[prev.start:prev.end]) and \
+                view.texts[last] not in (".", "!", "?", ":", ";") and \
+                "\n" not in view.text[prev.start_char:view.tok_end[last]]
             if fragment:
                 out[-1] = doc[prev.start:sent.end]
                 continue
@@ -581,11 +589,10 @@ def extract_stances(
     sent_starts = [s.start_char for s in sents]
     topics = _Topics(document, {e.id: e for e in entities}, {}, {})
     stances: dict[str, Stance] = {}
-    from spacy.attrs import POS
     from spacy.symbols import VERB
 
     # which tokens are verbs, read as one array: a Token is made only for those
-    verbs = [i for i, pos in enumerate(doc.to_array(POS).tolist()) if pos == VERB]
+    verbs = [i for i, pos in enumerate(doc_view(doc).pos) if pos == VERB]
     for sent_no, sent in enumerate(sents):
         for i in verbs[bisect_left(verbs, sent.start):bisect_left(verbs, sent.end)]:
             verb = doc[i]
