@@ -38,6 +38,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from itertools import chain
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -162,8 +163,12 @@ def doc_iri(doc_id: str, base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
 
 def fact_iri(s: str, p: str, o: str, prov: dict[str, Any], base_iri: str) -> URIRef:
     """IRI of one statement of a fact: stable for the same fact, sentence and rule."""
+    return URIRef(_fact_text(s, p, o, prov, base_iri))
+
+
+def _fact_text(s: str, p: str, o: str, prov: dict[str, Any], base_iri: str) -> str:
     h = short_hash(s, p, o, prov["doc"], str(prov["start"]), str(prov["end"]), prov["rule"])
-    return URIRef(f"{base_iri}fact/{h}")
+    return f"{base_iri}fact/{h}"
 
 
 def mention_iri(m: dict[str, Any], base_iri: str) -> URIRef:
@@ -489,7 +494,18 @@ def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, 
         roles.items(), key=lambda kv: tuple(x or "" for x in kv[0]))]
 
 
-def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put) -> None:
+def _fact_nt(s: str, p: str, o: str, prov: dict[str, Any], base: str,
+             made: dict[int, str]) -> str:
+    # a statement's IRI is wanted again by the roles it supports: kept by its
+    # provenance record's id (the records outlive the emission)
+    iri = made.get(id(prov))
+    if iri is None:
+        iri = made[id(prov)] = f"<{_fact_text(s, p, o, prov, base)}>"
+    return iri
+
+
+def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put,
+                facts_made: dict[int, str]) -> None:
     labels = {node: data["name"] for node, data in kg.entities()}
     base = names.base
     for person, org, pos, former, facts in _roles(kg):
@@ -505,7 +521,7 @@ def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put) -> None:
         where = ", ".join(labels[x] for x in (pos, org) if x)
         label = f"{labels[person]}: {'former ' if former else ''}{where}"
         lines.append(f"{role} {_LABEL} {_text(label)} .\n")
-        lines += [f"{role} {_DERIVED} {_nt(fact_iri(s, pred, o, prov, base))} .\n"
+        lines += [f"{role} {_DERIVED} {_fact_nt(s, pred, o, prov, base, facts_made)} .\n"
                   for pred, s, o, data in facts for prov in data["provenance"]]
         put(None, lines)
 
@@ -517,12 +533,13 @@ def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> Non
     for node, data in kg.entities():
         _emit_entity(node, data, names, put)
     fact, former = _kg("Fact"), _kg("former")
+    facts_made: dict[int, str] = {}
     for s, p, o, data in kg.relations():
         si, oi, pi = names.entity(s), names.entity(o), _kg(p)
         direct = f"{si} {pi} {oi} .\n"
         was = data.get("former")
         for prov in data["provenance"]:
-            st = _nt(fact_iri(s, p, o, prov, base))
+            st = _fact_nt(s, p, o, prov, base, facts_made)
             lines = [direct, f"{st} {_TYPE} {_V.statement} .\n", f"{st} {_TYPE} {fact} .\n",
                      f"{st} {_V.subject} {si} .\n", f"{st} {_V.predicate} {pi} .\n",
                      f"{st} {_V.object} {oi} .\n"]
@@ -530,7 +547,8 @@ def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> Non
                 lines.append(f"{st} {former} {_TRUE} .\n")
             lines += _provenance(st, prov, names, build)
             put(prov["doc"], lines)
-    _emit_roles(kg, names, put)
+    _emit_roles(kg, names, put, facts_made)
+    del facts_made
     stance, holder_p, topic_p, claim_p = (_kg(x) for x in ("Stance", "holder", "topic", "claim"))
     has_stance, polarity_p, verb_p = _kg("hasStance"), _kg("polarity"), _kg("verb")
     for node, data in kg.stances():
@@ -550,20 +568,27 @@ def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> Non
             put(prov["doc"], _provenance(iri, prov, names, build))
 
 
-def _write_quads(records: list[bytes], fh: Any) -> None:
-    """Write sorted "<graph>\\0<s> <p> <o> .\\n" records as N-Quads lines, a graph at a time.
+def _write_quads(records: list[bytes], fh: Any, graphs: bytes) -> None:
+    """Write sorted "<key>\\0<s> <p> <o> .\\n" records as N-Quads lines, a graph at a time.
 
-    A graph's records are one slice of the sorted list (found by bisection: '>' ends
-    every graph key and occurs nowhere inside one); the default graph's key is empty.
-    " .\\n" ends a line and occurs nowhere else (literals escape their line breaks).
+    A document graph's key is its IRI after ``graphs`` (``<base>doc/``), up to and
+    with its closing '>'; the default graph's key is empty. A graph's records are one
+    slice of the sorted list (found by bisection: '>' ends every key and occurs
+    nowhere inside one). " .\\n" ends a line and occurs nowhere else (literals escape
+    their line breaks), so one replace turns a slice into N-Quads lines.
     """
     i = 0
     while i < len(records):
         key = records[i][:records[i].index(b"\0")]
         prefix = key + b"\0"
         j = bisect.bisect_left(records, key + b"\1", i)
-        body = b"".join(records[i:j])[len(prefix):].replace(b"\n" + prefix, b"\n")
-        fh.write(body.replace(b" .\n", b" " + key + b" .\n") if key else body)
+        body = b"".join(records[i:j])
+        if key:
+            end = b" " + graphs + key + b" .\n"
+            body = body[len(prefix):-3].replace(b" .\n" + prefix, end) + end
+        else:
+            body = body[len(prefix):].replace(b"\n" + prefix, b"\n")
+        fh.write(body)
         i = j
 
 
@@ -655,11 +680,12 @@ class Statements:
                 self._folder = tempfile.mkdtemp(prefix="kg-statements-")
             keyed = sorted((self._graph_key(doc) + "\0", sorted(set(lines)))
                            for doc, lines in graphs.items())
-            data = "".join([key + line for key, lines in keyed for line in lines])
+            # key + key.join(lines): every line with its key in front, in one C call
+            data = "".join([key + key.join(lines) for key, lines in keyed if lines])
             self._runs.append(write_run(data.encode("utf-8"), self._folder))
             # the graphs' sorted lines, sorted together (timsort merges them); a line in
             # two graphs stays twice here, and once in the merge
-            everything = [line for _, lines in keyed for line in lines]
+            everything = list(chain.from_iterable(lines for _, lines in keyed))
             del keyed
             everything.sort()
             self._line_runs.append(write_run("".join(everything).encode("utf-8"),
@@ -668,9 +694,10 @@ class Statements:
             self._io_error(exc)
 
     def _graph_key(self, doc: str | None) -> str:
-        # "<iri>" sorts as the old " <iri> .\n" graph tails did: '>' ends every key
-        # and never occurs inside an IRI kg mints
-        return "" if doc is None else f"<{self.base_iri}doc/{_segment(doc)}>"
+        # a document graph's IRI without the "<base>doc/" every one starts with: keys
+        # sort as the IRIs do, and the runs are shorter. '>' ends every key and never
+        # occurs inside an IRI kg mints
+        return "" if doc is None else f"{_segment(doc)}>"
 
     def _finish(self) -> None:
         from .extsort import merge_runs
@@ -683,9 +710,10 @@ class Statements:
                     fh.writelines(batch)
             self._line_runs = []
             nq = self._files["nq"] = Path(self._folder) / "statements.nq"
+            graphs = f"<{self.base_iri}doc/".encode()
             with open(nq, "wb", buffering=1 << 20) as fh:
                 for batch in merge_runs(self._runs, self._folder):
-                    _write_quads(batch, fh)
+                    _write_quads(batch, fh, graphs)
             self._runs = []
         except OSError as exc:
             self._io_error(exc)
