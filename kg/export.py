@@ -258,25 +258,24 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     from .rdf import RDF
 
     context = _jsonld_context(base_iri)
-    spaces = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
-
-    def compact(iri: str) -> str:
-        for ns, prefix in spaces:
-            if iri.startswith(ns) and _JSONLD_LOCAL.match(iri, len(ns)):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
-
+    compact = _compactor(context)
     # predicates, classes, documents and entities recur; most other IRIs are seen
-    # once or twice, so a bounded cache keeps the recurring ones without growing
-    known = lru_cache(maxsize=1 << 14)(compact)
+    # once or twice, so bounded caches keep the recurring ones without growing
+    cache = lru_cache(maxsize=1 << 14)
+    predicate = cache(lambda p: compact(p[1:-1]))
+    a_class = cache(lambda o: '"' + compact(o[1:-1]) + '"')
+    node = cache(lambda o: '{"@id": "' + compact(o[1:-1]) + '"}')
+    datatype = cache(lambda iri: compact(iri))
     rdf_type = f"<{RDF.type}>"
     subject, key = "", ""
     groups: list[tuple[str, list[str]]] = []
+    values: list[str] = []
     with _text_out(fh) as out, _statements(kg, base_iri) as st:
         # one node object a line: readable and diffable, with no JSON encoder in the loop
         out.write(json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2])
         out.write(',\n  "@graph": [\n')
         sep = ""
+        nodes: list[str] = []  # node objects made, not yet written
 
         def flush() -> None:
             nonlocal sep
@@ -284,35 +283,76 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
                 members = [f'"@id": "{compact(subject[1:-1])}"'] + [
                     f'"{k}": {v[0] if len(v) == 1 else "[" + ", ".join(v) + "]"}'
                     for k, v in groups]
-                out.write(sep + "    {" + ", ".join(members) + "}")
+                nodes.append(sep + "    {" + ", ".join(members) + "}")
                 sep = ",\n"
 
-        for line in st.ntriples_lines():
-            s, p, o = line[:-2].split(" ", 2)  # IRIs hold no space; a literal may
-            if s != subject:
-                flush()
-                subject, key, groups = s, "", []
-            if o[0] == "<":
-                value = f'"{known(o[1:-1])}"'
-                k = "@type" if p == rdf_type else known(p[1:-1])
-                if k != "@type":
-                    value = '{"@id": ' + value + "}"
-            else:
-                # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
-                end = o.rindex('"') + 1
-                if end == len(o):
-                    value = o
-                elif o[end] == "@":
-                    value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
-                else:  # ^^<datatype>
-                    value = f'{{"@type": "{known(o[end + 3:-1])}", "@value": {o[:end]}}}'
-                k = known(p[1:-1])
-            if k != key:
-                key = k
-                groups.append((k, []))
-            groups[-1][1].append(value)
+        for batch in st.ntriples_batches():
+            for line in batch:
+                s, p, o = line[:-3].split(" ", 2)  # IRIs hold no space; a literal may
+                if s != subject:
+                    flush()
+                    subject, key, groups = s, "", []
+                if o[0] == "<":
+                    if p == rdf_type:
+                        k, value = "@type", a_class(o)
+                    else:
+                        k, value = predicate(p), node(o)
+                else:
+                    # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
+                    end = o.rindex('"') + 1
+                    if end == len(o):
+                        value = o
+                    elif o[end] == "@":
+                        value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
+                    else:  # ^^<datatype>
+                        value = f'{{"@type": "{datatype(o[end + 3:-1])}", "@value": {o[:end]}}}'
+                    k = predicate(p)
+                if k != key:
+                    key = k
+                    values = []
+                    groups.append((k, values))
+                values.append(value)
+            out.write("".join(nodes))
+            nodes.clear()
         flush()
-        out.write(("\n" if sep else "") + "  ]\n}\n")
+        out.write("".join(nodes) + ("\n" if sep else "") + "  ]\n}\n")
+
+
+def _compactor(context: dict[str, str]) -> Callable[[str], str]:
+    """``compact(iri)``: ``prefix:local`` for an IRI in one of ``context``'s namespaces
+    whose local part is a simple name, else the IRI itself.
+
+    The longest namespace wins. When every namespace ends in '/' or '#' (kg's do), the
+    only one that can match ends at the IRI's last '/' or '#' (a local part has
+    neither), so it is looked up rather than searched for.
+
+    Examples:
+        >>> c = _compactor({"id": "https://x.org/id/", "ex": "https://x.org/"})
+        >>> c("https://x.org/id/acme"), c("https://x.org/id/fact/1"), c("https://x.org/a")
+        ('id:acme', 'https://x.org/id/fact/1', 'ex:a')
+    """
+    spaces = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
+    by_space: dict[str, str] = {}
+    for ns, prefix in spaces:
+        by_space.setdefault(ns, prefix)
+
+    def search(iri: str) -> str:
+        for ns, prefix in spaces:
+            if iri.startswith(ns) and _JSONLD_LOCAL.match(iri, len(ns)):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    if not all(ns[-1:] in ("/", "#") for ns in by_space):
+        return search
+
+    def look_up(iri: str) -> str:
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = by_space.get(iri[:cut])
+        if prefix is not None and _JSONLD_LOCAL.match(iri, cut):
+            return f"{prefix}:{iri[cut:]}"
+        return iri
+
+    return look_up
 
 
 def _node_link(kg: KnowledgeGraph) -> dict[str, Any]:

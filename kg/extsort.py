@@ -22,6 +22,8 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import chain, compress
+from operator import ne
 from pathlib import Path
 
 __all__ = ["write_run", "merge_runs", "FAN_IN"]
@@ -100,7 +102,9 @@ def _merged(paths: list[Path]) -> Iterator[list[bytes]]:
                     batch += lines[:cut]
                     pending[i] = lines[cut:]
             batch.sort()
-            batch = list(dict.fromkeys(batch))
+            # equal lines are neighbours once sorted: keep each line unequal to the one
+            # before it (compared in C; no line is hashed)
+            batch = list(compress(batch, chain((True,), map(ne, batch[1:], batch))))
             if batch[0] == previous:
                 del batch[0]
             if batch:

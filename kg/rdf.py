@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import io
 import os
 import re
 import shutil
@@ -636,6 +637,7 @@ class Statements:
         self._runs: list[Path] = []  # graph-major runs (for N-Quads)
         self._line_runs: list[Path] = []  # line-major runs (for N-Triples)
         self._files: dict[str, Path] = {}
+        self._keys: dict[str, str] = {}  # document -> its graph key in the runs
         limit = SPILL_CHARS if budget is None else budget
         graphs: dict[str | None, list[str]] = {None: []}
         held = 0  # characters held in ``graphs``
@@ -697,7 +699,12 @@ class Statements:
         # a document graph's IRI without the "<base>doc/" every one starts with: keys
         # sort as the IRIs do, and the runs are shorter. '>' ends every key and never
         # occurs inside an IRI kg mints
-        return "" if doc is None else f"{_segment(doc)}>"
+        if doc is None:
+            return ""
+        key = self._keys.get(doc)
+        if key is None:
+            key = self._keys[doc] = f"{_segment(doc)}>"
+        return key
 
     def _finish(self) -> None:
         from .extsort import merge_runs
@@ -802,6 +809,18 @@ class Statements:
         with open(self._file("nt"), encoding="utf-8", newline="\n") as fh:
             for line in fh:
                 yield line[:-1]
+
+    def ntriples_batches(self, size: int = 1 << 20) -> Iterator[list[str]]:
+        """The lines of :attr:`ntriples`, in order, with their line breaks, in lists of
+        about ``size`` characters (fewer steps than :meth:`ntriples_lines`)."""
+        if self._files:
+            fh = open(self._file("nt"), encoding="utf-8", newline="\n")  # noqa: SIM115
+        else:
+            fh = io.StringIO(self.ntriples, newline="\n")
+        # only LF ends a line: a literal's other line breaks are escaped or kept raw
+        with fh:
+            while batch := fh.readlines(size):
+                yield batch
 
     def triples(self) -> Iterator[Any]:
         """:attr:`ntriples` as ``pyoxigraph.Triple`` s, in order, parsed as needed."""
