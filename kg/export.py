@@ -460,13 +460,28 @@ def _encode(value: Any) -> str:
 
 
 def _str_keys(value: Any) -> bool:
-    """Whether every dict in ``value`` (nested in dicts, lists, tuples) has only str keys."""
+    """Whether every dict in ``value`` (nested in dicts, lists, tuples) has only str keys.
+
+    Examples:
+        >>> _str_keys({"a": [1, {"b": None}]}), _str_keys([{"a": {1: "x"}}])
+        (True, False)
+    """
     if isinstance(value, dict):
-        return (all(type(k) is str for k in value)
-                and all(_str_keys(v) for v in value.values()))
-    if isinstance(value, (list, tuple)):
-        return all(_str_keys(v) for v in value)
+        if not _STR.issuperset(map(type, value)):
+            return False
+        values: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return True
+    for v in values:  # most values are scalars: no call for them
+        if type(v) not in _SCALARS and not _str_keys(v):
+            return False
     return True
+
+
+_STR = frozenset((str,))
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def _u_escape(m: re.Match[str]) -> str:
