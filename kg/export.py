@@ -521,12 +521,16 @@ def _graphml(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     Written directly, one element a line (networkx's writer builds an ElementTree of
     the whole graph first, several times slower); networkx reads it back.
     """
-    from xml.sax.saxutils import escape, quoteattr
+    from functools import lru_cache
+    from xml.sax.saxutils import escape
+    from xml.sax.saxutils import quoteattr as _quoteattr
 
     from .graph import ABOUT, HAS_STANCE
     from .rdf import clean_text, entity_iri
 
     key_id = {(f, name): f"d{i}" for i, (f, name, _) in enumerate(_GRAPHML_KEYS)}
+    # node ids and edge keys recur on many edges: each quoted once while it recurs
+    quoteattr = lru_cache(maxsize=1 << 14)(_quoteattr)
     head = ["<?xml version='1.0' encoding='utf-8'?>",
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
