@@ -465,6 +465,7 @@ def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str,
         if meanwhile is not None:
             meanwhile()
         _prepared()
+        import pyshacl  # noqa: F401 - its first import costs a good part of a check
         scanned = _quick_scan(text)
         store = loading.store()
         typed, blank = scanned if scanned is not None else _scan(_parse(text))
@@ -526,11 +527,12 @@ def _scan(quads) -> tuple[set, bool]:
     return typed, blank
 
 
-#: What in Turtle may hold any character: strings, IRIs, comments, escapes in names.
+#: What in Turtle may hold any character: strings, IRIs, comments, names with escapes.
 _HIDDEN = re.compile(
     r'"(?:""(?:(?:"|"")?(?:[^"\\]|\\.))*"""|[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")'
     r"|'(?:''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')"
-    r'|<[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][^<>"{}|^`\\\x00-\x20]*)*>|#[^\r\n]*|\\.', re.S)
+    r'|<[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][^<>"{}|^`\\\x00-\x20]*)*>|#[^\r\n]*'
+    r"|\\.[\w.:%\\-]*", re.S)  # an escape, with the rest of its name
 #: A number as Turtle writes one bare (a double, a decimal, an integer); a digit run
 #: inside a name (after a letter, a digit, ``:``, ``-``, ``.`` or ``%``) is none.
 _NUMBER = re.compile(r"(?<![\w.:%\\-])[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+"

@@ -612,3 +612,62 @@ def test_findings_name_a_blank_node_by_its_label_in_the_text(small_kg):
     lines = [f.line() for f in validate_turtle(turtle).violations]
     assert lines == ["Violation: 'z0': kg never writes blank nodes: every typed node needs an IRI "
                      "(value: 'z0')"]
+
+
+# ---------------------------------------------------------------------------- the text scan beside the load
+_XSD_INT, _XSD_DEC, _XSD_DBL = (f"http://www.w3.org/2001/XMLSchema#{t}"
+                                for t in ("integer", "decimal", "double"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<urn:a> <urn:p> 1, -2.50, +3, .5, 4e1, 5.E-2 .",
+     {("1", _XSD_INT), ("-2.50", _XSD_DEC), ("+3", _XSD_INT), (".5", _XSD_DEC),
+      ("4e1", _XSD_DBL), ("5.E-2", _XSD_DBL)}),
+    ("<urn:a> <urn:p> 01;<urn:q> 7.", {("01", _XSD_INT), ("7", _XSD_INT)}),
+    # digits in strings, IRIs, comments, names and language tags are no numbers
+    ('@prefix x: <urn:x:> .\nx:a-01 x:p "07 and 1.50", """0.10\n"quoted" 02""", \'03\', '
+     "'''04''', \"x\"@de-1996 ; x:q <urn:05> ; x:r x:b\\'06 . # 08 \"\n", set()),
+    ("<urn:a> <urn:p> true, false .", set()),
+])
+def test_quick_scan_finds_every_bare_number(text, expected):
+    from kg.validate import _quick_scan
+
+    typed, blank = _quick_scan(text)
+    assert {(lit.value, lit.datatype.value) for lit in typed} == expected
+    assert not blank
+
+
+@pytest.mark.parametrize("text", [
+    '<urn:a> <urn:p> "1"^^<urn:t> .',  # a datatype: the parser resolves it
+    "<urn:a> <urn:p> [ <urn:q> 1 ] .",
+    "_:b <urn:p> 1 .",
+    "<urn:a> <urn:p> ( 1 2 ) .",
+    '<urn:a> <urn:p> "unterminated .',
+    b"<urn:a> <urn:p> \"\xff\" .",
+])
+def test_quick_scan_leaves_blank_nodes_and_datatypes_to_the_parser(text):
+    from kg.validate import _quick_scan
+
+    assert _quick_scan(text) is None
+
+
+def test_a_bare_number_oxigraph_would_rewrite_sends_the_whole_graph_to_pyshacl(small_kg,
+                                                                                whole_graph_runs):
+    g = to_rdf(small_kg)
+    mention = _mention(g)
+    g.remove((mention, KG.sentence, None))
+    turtle = g.serialize(format="turtle") + f"<{mention}> <{KG.sentence}> -01 .\n"
+    lines = sorted(f.line() for f in validate_turtle(turtle).findings)
+    assert whole_graph_runs
+    g.add((mention, KG.sentence, Literal("-01", datatype=XSD.integer)))
+    assert lines == _reference(g)
+    assert any("kg:sentence: Value is not >=" in line for line in lines), lines
+
+
+def test_numbers_in_strings_names_and_comments_keep_the_preselection(small_kg, whole_graph_runs):
+    g = to_rdf(small_kg)
+    g.set((ACME, RDFS.label, Literal('Acme 007 "1.50" \'02\'')))
+    g.add((URIRef(ID + "x-01"), RDFS.label, Literal("x 0.10")))
+    turtle = "# 01 1.0\n" + g.serialize(format="turtle")
+    assert _masked(f.line() for f in validate_turtle(turtle).findings) == _masked(_reference(g))
+    assert not whole_graph_runs
