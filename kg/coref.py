@@ -36,8 +36,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from .nlp import doc_view
 from .types import Entity, EntityType
 
@@ -145,13 +143,12 @@ class Resolver:
         # one Token object per index, made once: ``doc[i]`` and iterating a Doc or Span
         # build a new Token every time, and the rules look at the same tokens many times
         self.tokens: list[Token] = list(doc)
-        # each token's children, from the head array: Token.children walks the token's
-        # subtree edges and makes new Tokens on every call, and the rules ask often
-        heads = (doc.to_array("HEAD").astype("int64") + np.arange(len(doc))).tolist()
-        self._kids_of: list[list[Token]] = [[] for _ in self.tokens]
-        for i, h in enumerate(heads):
-            if h != i:
-                self._kids_of[h].append(self.tokens[i])
+        # each token's children, from the head array (shared with the grammar tests):
+        # Token.children walks the token's subtree edges and makes new Tokens on every
+        # call, and the rules ask often
+        tokens = self.tokens
+        self._kids_of: list[list[Token]] = [[tokens[c] for c in kids] if kids else []
+                                            for kids in doc_view(doc).kids]
         self.sents = list(doc.sents)
         self._sent_of: list[int] = [k for k, sent in enumerate(self.sents)
                                     for _ in range(sent.start, sent.end)]

@@ -21,7 +21,7 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -169,55 +169,127 @@ class DocView:
 
     spaCy joins ``Doc.text`` anew on every access, ``Span.sent`` walks the Doc token by
     token on every call, and each ``doc[i]`` builds a new Token object; the stages ask
-    these for nearly every token. Here they are read as one array and kept as Python
-    lists, indexed by token. Sentence bounds are token indices: ``sent_end[i]`` is the
-    end of the sentence token ``i`` is in, as ``doc[i:i+1].sent.end`` would give it.
+    these for nearly every token. Here each is read as one array when first asked for
+    and kept as a Python list, indexed by token. Sentence bounds are token indices:
+    ``sent_end[i]`` is the end of the sentence token ``i`` is in, as
+    ``doc[i:i+1].sent.end`` would give it.
     """
 
-    __slots__ = ("text", "texts", "lowers", "lemmas", "pos", "deps", "kids", "tok_end",
-                 "sent_starts", "sent_ends", "sent_end")
-
     def __init__(self, doc: Doc) -> None:
-        from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY
+        self.doc = doc
 
-        rows = doc.to_array([ORTH, SPACY, LOWER, LEMMA, POS, IDX, LENGTH, SENT_START, DEP]
-                            ).tolist()
-        strings = doc.vocab.strings
-        # each distinct string looked up once (a text repeats its words)
-        word = {h: strings[h] for r in rows for h in (r[0], r[2])}
-        lemma = {h: strings[h].lower() for h in {r[3] for r in rows}}
-        dep = {h: strings[h] for h in {r[8] for r in rows}}
-        self.deps: list[str] = [dep[r[8]] for r in rows]  # as ``Token.dep_``
-        #: each token's children in text order, as ``Token.children`` gives them
-        self.kids: list[list[int]] = [[] for _ in rows]
-        # HEAD is stored relative to the token, as an unsigned number
-        for i, rel in enumerate(doc.to_array(HEAD).astype("int64").tolist()):
+    def _words(self, attr: int, folded: bool = False) -> list[str]:
+        return _strings(self.doc, self.doc.to_array(attr).tolist(),
+                        _FOLDED if folded else _NAMES)
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """Each token's text (``Token.text``)."""
+        from spacy.attrs import ORTH
+
+        return self._words(ORTH)
+
+    @cached_property
+    def lowers(self) -> list[str]:
+        """Each token's lower-case form (``Token.lower_``)."""
+        from spacy.attrs import LOWER
+
+        return self._words(LOWER)
+
+    @cached_property
+    def lemmas(self) -> list[str]:
+        """Each token's lemma, lower-cased."""
+        from spacy.attrs import LEMMA
+
+        return self._words(LEMMA, folded=True)
+
+    @cached_property
+    def deps(self) -> list[str]:
+        """Each token's dependency label (``Token.dep_``)."""
+        from spacy.attrs import DEP
+
+        return self._words(DEP)
+
+    @cached_property
+    def pos(self) -> list[int]:
+        """Each token's coarse part of speech (``Token.pos``, a spaCy symbol)."""
+        from spacy.attrs import POS
+
+        return self.doc.to_array(POS).tolist()
+
+    @cached_property
+    def kids(self) -> list[list[int]]:
+        """Each token's children in text order, as ``Token.children`` gives them."""
+        from spacy.attrs import HEAD
+
+        kids: list[list[int]] = [[] for _ in range(len(self.doc))]
+        # HEAD is stored relative to the token (as an unsigned number)
+        for i, rel in enumerate(self.doc.to_array(HEAD).astype("int64").tolist()):
             if rel:
-                self.kids[i + rel].append(i)
-        self.texts: list[str] = [word[r[0]] for r in rows]
-        #: the Doc's text as ``doc.text`` joins it (a token's whitespace is one space or none)
-        self.text: str = "".join([t + " " if r[1] else t for t, r in zip(self.texts, rows)])
-        self.lowers: list[str] = [word[r[2]] for r in rows]
-        self.lemmas: list[str] = [lemma[r[3]] for r in rows]  # lower-cased
-        self.pos: list[int] = [r[4] for r in rows]
-        #: each token's end offset in ``text`` (a span's text is ``text[start_char:tok_end[end - 1]]``)
-        self.tok_end: list[int] = [r[5] + r[6] for r in rows]
-        if not rows or not doc.has_annotation("SENT_START"):
-            bounds = []  # as ``Span.sent``, :meth:`sent_end_of` raises for such a Doc
-        elif "sents" in doc.user_hooks:
+                kids[i + rel].append(i)
+        return kids
+
+    @cached_property
+    def text(self) -> str:
+        """The Doc's text, as ``doc.text`` joins it (a token's whitespace is one space
+        or none)."""
+        from spacy.attrs import SPACY
+
+        return "".join([t + " " if sp else t
+                        for t, sp in zip(self.texts, self.doc.to_array(SPACY).tolist())])
+
+    @cached_property
+    def tok_end(self) -> list[int]:
+        """Each token's end offset in :attr:`text` (a span's text is
+        ``text[start_char:tok_end[end - 1]]``)."""
+        from spacy.attrs import IDX, LENGTH
+
+        return [i + k for i, k in self.doc.to_array([IDX, LENGTH]).tolist()]
+
+    @cached_property
+    def sent_end(self) -> list[int]:
+        """For each token, the end (token index) of its sentence; empty for a Doc with
+        no sentence boundaries."""
+        from spacy.attrs import SENT_START
+
+        doc = self.doc
+        n = len(doc)
+        if not n or not doc.has_annotation("SENT_START"):
+            return []
+        if "sents" in doc.user_hooks:
             bounds = [(s.start, s.end) for s in doc.sents]
         else:  # what ``doc.sents`` yields: a sentence starts where SENT_START is 1
-            cuts = [0, *(i for i in range(1, len(rows)) if rows[i][7] == 1), len(rows)]
+            starts = doc.to_array(SENT_START).tolist()
+            cuts = [0, *(i for i in range(1, n) if starts[i] == 1), n]
             bounds = list(zip(cuts, cuts[1:]))
-        self.sent_starts = [a for a, _ in bounds]
-        self.sent_ends = [b for _, b in bounds]
-        self.sent_end: list[int] = [b for a, b in bounds for _ in range(a, b)]
+        return [b for a, b in bounds for _ in range(a, b)]
 
     def sent_end_of(self, i: int) -> int:
         """End (token index) of the sentence of token ``i``."""
-        if not self.sent_end:
+        ends = self.sent_end
+        if not ends:
             raise ValueError("the Doc has no sentence boundaries (no parser or senter ran)")
-        return self.sent_end[i]
+        return ends[i]
+
+
+#: hash -> string, for every Doc: a hash names the same string in every StringStore,
+#: and ``StringStore[hash]`` decodes a new str on each call (the most costly part)
+_NAMES: dict[int, str] = {}
+_FOLDED: dict[int, str] = {}  # the same, lower-cased
+_NAMES_MAX = 1 << 17  # words kept at most (some MB); then the cache starts over
+
+
+def _strings(doc: Doc, hashes: list[int], names: dict[int, str]) -> list[str]:
+    if len(names) > _NAMES_MAX:
+        names.clear()
+    out = []
+    for h in hashes:
+        name = names.get(h)
+        if name is None:
+            name = doc.vocab.strings[h]
+            name = names[h] = name.lower() if names is _FOLDED else name
+        out.append(name)
+    return out
 
 
 _VIEW: list = [None, None]  # (doc, its view): the stages read one document at a time
