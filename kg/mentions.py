@@ -35,7 +35,7 @@ from .context import (
     product_shaped,
 )
 from .kb import KBEntry, load_kb
-from .nlp import add_rule_components, fold_quotes
+from .nlp import add_rule_components, doc_view, fold_quotes
 from .positions import find_positions
 from .stances import REPORT_VERBS
 from .types import Document, EntityType, Mention
@@ -152,11 +152,17 @@ def _shouting(span: Span) -> bool:
 
 def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Span]:
     """Capitalised names that contain an organisation word ("Institute for Fiscal Studies")."""
+    from spacy.attrs import IS_LOWER, SPACY
+
     out = []
     i, n = 0, len(doc)
     # once per token, as each is looked at several times; only capitalised words can be
     name = [alpha and (title or upper) and _name_token(doc[k])
             for k, (_, title, upper, alpha) in enumerate(flags)]
+    # the words and flags the walk reads, from the Doc's arrays (no Token per word)
+    view = doc_view(doc)
+    low, texts = view.lowers, view.texts
+    lower, space = zip(*doc.to_array([IS_LOWER, SPACY]).tolist()) if n else ((), ())
     while i < n:
         if not name[i]:
             i += 1
@@ -164,27 +170,28 @@ def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Spa
         j = i
         while j < n:
             if name[j] or (
-                doc[j].lower_ in _CONNECTORS and doc[j].is_lower and j + 1 < n and name[j + 1]
+                low[j] in _CONNECTORS and lower[j] and j + 1 < n and name[j + 1]
             ):
                 j += 1
             elif (  # "Human-Centered": a hyphen inside a capitalised compound
-                doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_
-                and j + 1 < n and doc[j + 1].is_title
+                texts[j] == "-" and not space[j - 1] and not space[j]
+                and j + 1 < n and flags[j + 1][1]
             ):
                 j += 2
             elif (  # "Dunmore Teachers' Union": a plural possessive inside the name
-                j + 1 < n and name[j + 1]
+                j + 1 < n and name[j + 1] and texts[j] in _APOSTROPHES
                 and _group_apostrophe(doc, j, j + 2 if j + 2 >= n or not name[j + 2] else n)
             ):
                 j += 2
             else:
                 break
-        # a lone word is no organisation's name: tested first, as most runs are one word
-        if j - i >= 2 and (has_org_word(words := [t.lower_ for t in doc[i:j]])
-                           or _group_possessive(doc[i:j])):
+        # a lone word is no organisation's name: tested first, as most runs are one word;
+        # only an apostrophe before the last word can make a group's possessive
+        if j - i >= 2 and (has_org_word(words := low[i:j])
+                           or (texts[j - 2] in _APOSTROPHES and _group_possessive(doc[i:j]))):
             end = j
             # "University of California, Davis": a campus after a comma.
-            if ("university" in words and end + 1 < n and doc[end].text == ","
+            if ("university" in words and end + 1 < n and texts[end] == ","
                     and doc[end + 1].pos_ == "PROPN" and doc[end + 1].ent_type_ in ("", "PERSON", "GPE")
                     and (end + 2 >= n or not name[end + 2] or doc[end + 2].is_sent_start)):
                 end += 2
@@ -205,10 +212,13 @@ _PEOPLE_PLURAL = ("ers", "ors", "ees", "ans", "ents", "ists", "men")
 _FIRM_PLURALS = frozenset({"motors", "brothers", "partners", "labs", "systems"})
 
 
+_APOSTROPHES = ("'", "’")
+
+
 def _group_apostrophe(doc: Doc, k: int, end: int) -> bool:
     """True when ``doc[k]`` is the apostrophe of a people plural followed by one last
     capitalised word that is no person ("Supporters' Trust", not "Acme Systems' Jane")."""
-    if not (doc[k].text in ("'", "’") and k >= 1 and k + 2 == end):
+    if not (doc[k].text in _APOSTROPHES and k >= 1 and k + 2 == end):
         return False
     before, after = doc[k - 1], doc[k + 1]
     return (before.is_title and not before.whitespace_ and before.lower_.endswith(_PEOPLE_PLURAL)
@@ -399,10 +409,11 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str,
     # only a title-case alphabetic word can be an unknown name (:func:`_unknown_word`):
     # the others are passed over on the flags, without making their Token
     titled = [title and alpha for _, title, _, alpha in flags]
+    sent_start = doc_view(doc).sent_start
     i = 0
     while i < n:
         j = i
-        while j < n and proper[j] and (j == i or not doc[j].is_sent_start):
+        while j < n and proper[j] and (j == i or not sent_start[j]):
             j += 1
         if j == i and titled[i] and _unknown_word(doc[i]):
             j = i + 1  # "Brandex said": the tagger took an unknown name for a noun

@@ -247,11 +247,16 @@ class DocView:
         return [i + k for i, k in self.doc.to_array([IDX, LENGTH]).tolist()]
 
     @cached_property
+    def sent_start(self) -> list[bool]:
+        """Whether each token starts a sentence (``bool(Token.is_sent_start)``)."""
+        from spacy.attrs import SENT_START
+
+        return [s == 1 for s in self.doc.to_array(SENT_START).tolist()]
+
+    @cached_property
     def sent_end(self) -> list[int]:
         """For each token, the end (token index) of its sentence; empty for a Doc with
         no sentence boundaries."""
-        from spacy.attrs import SENT_START
-
         doc = self.doc
         n = len(doc)
         if not n or not doc.has_annotation("SENT_START"):
@@ -259,8 +264,8 @@ class DocView:
         if "sents" in doc.user_hooks:
             bounds = [(s.start, s.end) for s in doc.sents]
         else:  # what ``doc.sents`` yields: a sentence starts where SENT_START is 1
-            starts = doc.to_array(SENT_START).tolist()
-            cuts = [0, *(i for i in range(1, n) if starts[i] == 1), n]
+            starts = self.sent_start
+            cuts = [0, *(i for i in range(1, n) if starts[i]), n]
             bounds = list(zip(cuts, cuts[1:]))
         return [b for a, b in bounds for _ in range(a, b)]
 
