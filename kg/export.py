@@ -611,6 +611,8 @@ def _cell(text: str) -> str:
 
 def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """One row per statement of a fact (a fact read from two sentences has two rows)."""
+    from functools import lru_cache
+
     from .rdf import _decimal, entity_iri
 
     names = {n: d["name"] for n, d in kg.entities()}
@@ -625,15 +627,11 @@ def _csv(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
 
     sources = {d: _cell(doc.source) for d, doc in kg.documents.items()}
     # confidences and cells such as rules and document ids recur: each made once
-    decimals: dict[str, str] = {}
     cells: dict[str, str] = {}
+    decimal_of = lru_cache(maxsize=1 << 10)(lambda shortest: str(_decimal(float(shortest))))
 
     def decimal(x: float) -> str:
-        key = repr(float(x))  # not x: 0.0 and -0.0 are equal keys
-        text = decimals.get(key)
-        if text is None:
-            text = decimals[key] = str(_decimal(x))
-        return text
+        return decimal_of(repr(float(x)))  # not x: 0.0 and -0.0 are equal keys
 
     def cell(x: str) -> str:
         text = cells.get(x)

@@ -495,18 +495,7 @@ def _roles(kg: KnowledgeGraph) -> list[tuple[str, str | None, str | None, bool, 
         roles.items(), key=lambda kv: tuple(x or "" for x in kv[0]))]
 
 
-def _fact_nt(s: str, p: str, o: str, prov: dict[str, Any], base: str,
-             made: dict[int, str]) -> str:
-    # a statement's IRI is wanted again by the roles it supports: kept by its
-    # provenance record's id (the records outlive the emission)
-    iri = made.get(id(prov))
-    if iri is None:
-        iri = made[id(prov)] = f"<{_fact_text(s, p, o, prov, base)}>"
-    return iri
-
-
-def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put,
-                facts_made: dict[int, str]) -> None:
+def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put) -> None:
     labels = {node: data["name"] for node, data in kg.entities()}
     base = names.base
     for person, org, pos, former, facts in _roles(kg):
@@ -522,7 +511,7 @@ def _emit_roles(kg: KnowledgeGraph, names: _Names, put: Put,
         where = ", ".join(labels[x] for x in (pos, org) if x)
         label = f"{labels[person]}: {'former ' if former else ''}{where}"
         lines.append(f"{role} {_LABEL} {_text(label)} .\n")
-        lines += [f"{role} {_DERIVED} {_fact_nt(s, pred, o, prov, base, facts_made)} .\n"
+        lines += [f"{role} {_DERIVED} <{_fact_text(s, pred, o, prov, base)}> .\n"
                   for pred, s, o, data in facts for prov in data["provenance"]]
         put(None, lines)
 
@@ -534,13 +523,12 @@ def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> Non
     for node, data in kg.entities():
         _emit_entity(node, data, names, put)
     fact, former = _kg("Fact"), _kg("former")
-    facts_made: dict[int, str] = {}
     for s, p, o, data in kg.relations():
         si, oi, pi = names.entity(s), names.entity(o), _kg(p)
         direct = f"{si} {pi} {oi} .\n"
         was = data.get("former")
         for prov in data["provenance"]:
-            st = _fact_nt(s, p, o, prov, base, facts_made)
+            st = f"<{_fact_text(s, p, o, prov, base)}>"
             lines = [direct, f"{st} {_TYPE} {_V.statement} .\n", f"{st} {_TYPE} {fact} .\n",
                      f"{st} {_V.subject} {si} .\n", f"{st} {_V.predicate} {pi} .\n",
                      f"{st} {_V.object} {oi} .\n"]
@@ -548,8 +536,7 @@ def _emit(kg: KnowledgeGraph, base: str, put: Put, when: datetime | None) -> Non
                 lines.append(f"{st} {former} {_TRUE} .\n")
             lines += _provenance(st, prov, names, build)
             put(prov["doc"], lines)
-    _emit_roles(kg, names, put, facts_made)
-    del facts_made
+    _emit_roles(kg, names, put)
     stance, holder_p, topic_p, claim_p = (_kg(x) for x in ("Stance", "holder", "topic", "claim"))
     has_stance, polarity_p, verb_p = _kg("hasStance"), _kg("polarity"), _kg("verb")
     for node, data in kg.stances():
