@@ -42,7 +42,8 @@ from .graph import KnowledgeGraph
 
 __all__ = [
     "Finding", "Report", "SHAPES_PATH", "shapes_graph", "validate_graph", "validate",
-    "check_evidence", "check_build", "validate_turtle", "require_valid",
+    "check_evidence", "check_build", "start_check_build", "PendingCheck", "validate_turtle",
+    "require_valid",
 ]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -421,13 +422,38 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
         >>> check_build(KnowledgeGraph(), "").summary()
         '0 violation(s), 0 warning(s)'
     """
-    evidence: list[Finding] = []
-    # the evidence is checked while Oxigraph reads the Turtle (it lets go of the GIL)
-    report = _validate_turtle(turtle, base_iri,
-                              meanwhile=lambda: evidence.extend(check_evidence(kg, base_iri)))
-    report.findings = sorted(set(report.findings) | set(evidence), key=_order)
-    require_valid(report, "the built graph")
-    return report
+    return start_check_build(kg, turtle, base_iri).result()
+
+
+def start_check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
+                      base_iri: str = DEFAULT_BASE_IRI) -> PendingCheck:
+    """:func:`check_build`, begun: Oxigraph reads the Turtle in a thread of its own (it
+    lets go of the GIL) while the caller goes on, e.g. writing the other exports; the
+    rest of the check runs when :meth:`PendingCheck.result` is called.
+
+    Examples:
+        >>> start_check_build(KnowledgeGraph(), "").result().summary()
+        '0 violation(s), 0 warning(s)'
+    """
+    return PendingCheck(kg, turtle, base_iri)
+
+
+class PendingCheck:
+    """A :func:`check_build` whose Turtle is being read (see :func:`start_check_build`)."""
+
+    def __init__(self, kg: KnowledgeGraph, turtle: str | os.PathLike[str], base_iri: str):
+        self._kg, self._turtle, self._base_iri = kg, turtle, base_iri
+        self._loading = _Loading(turtle)
+
+    def result(self) -> Report:
+        """The report; raises :class:`~kg.errors.ValidationError` as check_build does."""
+        kg, base_iri, evidence = self._kg, self._base_iri, []
+        # the evidence is checked while Oxigraph may still be reading the Turtle
+        report = _validate_turtle(self._turtle, base_iri, self._loading,
+                                  meanwhile=lambda: evidence.extend(check_evidence(kg, base_iri)))
+        report.findings = sorted(set(report.findings) | set(evidence), key=_order)
+        require_valid(report, "the built graph")
+        return report
 
 
 def validate_turtle(turtle: str | os.PathLike[str],
@@ -448,20 +474,22 @@ def validate_turtle(turtle: str | os.PathLike[str],
         >>> [f.line() for f in report.findings]
         ['Violation: <urn:a> rdfs:label: an entity has exactly one non-empty rdfs:label']
     """
-    return _validate_turtle(turtle, base_iri)
+    return _validate_turtle(turtle, base_iri, _Loading(turtle))
 
 
-def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str,
+def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str, loading: _Loading,
                      meanwhile=None) -> Report:
-    """:func:`validate_turtle`, running ``meanwhile()`` while Oxigraph reads the text."""
+    """:func:`validate_turtle` of the text ``loading`` reads, running ``meanwhile()``
+    while Oxigraph fills the store."""
     from .rdf import bind_prefixes
 
     try:
-        text = turtle if isinstance(turtle, str) else Path(turtle).read_bytes()
+        text = loading.text
+        if text is None:
+            loading.store()  # the file could not be read: raises why
         # Oxigraph's parser, strict and many times faster than rdflib's, fills the store
-        # in a thread of its own (it lets go of the GIL) while this one reads the text
-        # for what the store would not show
-        loading = _Loading(text)
+        # in a thread of its own while this one reads the text for what the store would
+        # not show
         if meanwhile is not None:
             meanwhile()
         _prepared()
@@ -485,26 +513,34 @@ def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str,
 
 
 class _Loading:
-    """Turtle read into a new Oxigraph store by a thread of its own."""
+    """Turtle (text, or a file's bytes) read into a new Oxigraph store by a thread of its
+    own: the parse lets go of the GIL. An error is raised by :meth:`store`."""
 
-    def __init__(self, text: str | bytes):
+    def __init__(self, turtle: str | os.PathLike[str]):
         import threading
 
-        self._store, self._error = Store(), None
-        self._thread = threading.Thread(target=self._load, args=(text,), daemon=True)
+        self.text: str | bytes | None = None
+        self._store, self._error, self._thread = Store(), None, None
+        try:
+            self.text = turtle if isinstance(turtle, str) else Path(turtle).read_bytes()
+        except OSError as e:
+            self._error = e
+            return
+        self._thread = threading.Thread(target=self._load, daemon=True)
         self._thread.start()
 
-    def _load(self, text: str | bytes) -> None:
+    def _load(self) -> None:
         from pyoxigraph import RdfFormat
 
         try:
-            self._store.load(text, RdfFormat.TURTLE)
+            self._store.load(self.text, RdfFormat.TURTLE)
         except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
             self._error = e
 
     def store(self) -> Store:
         """The loaded store, once the thread is done (or its error, if it failed)."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         return self._store

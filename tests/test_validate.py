@@ -671,3 +671,32 @@ def test_numbers_in_strings_names_and_comments_keep_the_preselection(small_kg, w
     turtle = "# 01 1.0\n" + g.serialize(format="turtle")
     assert _masked(f.line() for f in validate_turtle(turtle).findings) == _masked(_reference(g))
     assert not whole_graph_runs
+
+
+def test_a_started_check_reports_what_check_build_reports(small_kg, tmp_path):
+    from kg.export import serialize
+    from kg.validate import start_check_build
+
+    path = tmp_path / "graph.ttl"
+    path.write_text(serialize(small_kg, "turtle"), encoding="utf-8")
+    pending = start_check_build(small_kg, path)
+    assert pending.result().findings == check_build(small_kg, path).findings
+    broken = _with_evidence(small_kg, "Invented sentence.", 0, 18)
+    pending = start_check_build(broken, path)  # the failure is raised by result()
+    with pytest.raises(ValidationError, match=r"the built graph violates kg's SHACL shapes"):
+        pending.result()
+
+
+@pytest.mark.parametrize("content, error", [
+    (None, r"^cannot read the built graph '.*missing\.ttl': No such file or directory"),
+    ("<urn:a> <urn:p> .", r"^the built graph is not valid Turtle \("),
+])
+def test_a_started_check_raises_a_bad_file_from_result(small_kg, tmp_path, content, error):
+    from kg.validate import start_check_build
+
+    path = tmp_path / "missing.ttl"
+    if content is not None:
+        path.write_text(content)
+    pending = start_check_build(small_kg, path)
+    with pytest.raises(ValidationError, match=error):
+        pending.result()
