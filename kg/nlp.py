@@ -177,6 +177,14 @@ class DocView:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
+        self._flags: dict[int, list[int]] = {}
+
+    def flags(self, attr: int) -> list[int]:
+        """A boolean attribute of every token (``spacy.attrs.IS_PUNCT``, ...), as 0 or 1."""
+        found = self._flags.get(attr)
+        if found is None:
+            found = self._flags[attr] = self.doc.to_array(attr).tolist()
+        return found
 
     def _words(self, attr: int, folded: bool = False) -> list[str]:
         return _strings(self.doc, self.doc.to_array(attr).tolist(),
@@ -202,6 +210,13 @@ class DocView:
         from spacy.attrs import LEMMA
 
         return self._words(LEMMA, folded=True)
+
+    @cached_property
+    def tags(self) -> list[str]:
+        """Each token's fine-grained tag (``Token.tag_``)."""
+        from spacy.attrs import TAG
+
+        return self._words(TAG)
 
     @cached_property
     def deps(self) -> list[str]:
@@ -287,14 +302,13 @@ _NAMES_MAX = 1 << 17  # words kept at most (some MB); then the cache starts over
 def _strings(doc: Doc, hashes: list[int], names: dict[int, str]) -> list[str]:
     if len(names) > _NAMES_MAX:
         names.clear()
-    out = []
-    for h in hashes:
-        name = names.get(h)
-        if name is None:
-            name = doc.vocab.strings[h]
-            name = names[h] = name.lower() if names is _FOLDED else name
-        out.append(name)
-    return out
+    try:
+        return list(map(names.__getitem__, hashes))  # nearly always all known
+    except KeyError:
+        strings = doc.vocab.strings
+        for h in set(hashes).difference(names):
+            names[h] = strings[h].lower() if names is _FOLDED else strings[h]
+        return list(map(names.__getitem__, hashes))
 
 
 _VIEW: list = [None, None]  # (doc, its view): the stages read one document at a time
