@@ -128,14 +128,20 @@ def _key(m: Mention) -> tuple[tuple[str, str], KBEntry | None]:
 
 def _display(texts: list[str]) -> str:
     """The fullest, most natural spelling: longest, not shouted, most frequent."""
-    counts = Counter(texts)
+    if len(texts) == 1:  # most names are spelt once: nothing to rank
+        best = texts[0]
+    else:
+        counts = Counter(texts)
 
-    def rank(t: str) -> tuple[int, int, int, str]:
-        shouted = t.isupper() and len(t) > 5
-        return (int(not shouted), len(t.split()), counts[t], t)
+        def rank(t: str) -> tuple[int, int, int, str]:
+            shouted = t.isupper() and len(t) > 5
+            return (int(not shouted), len(t.split()), counts[t], t)
 
-    best = max(counts, key=rank)
-    return re.sub(r"^(?:the|The)\s+", "", best)
+        best = max(counts, key=rank)
+    return _LEADING_THE.sub("", best) if best.startswith(("the", "The")) else best
+
+
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
 
 
 _GUESS_RULES = frozenset({"ner", "repeat", "acronym", "demonym"})
@@ -354,7 +360,7 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
             cut = m.text.rindex(": ") + 2
             if m.text[cut : cut + 1].isupper():
                 m = _mention(m, m.start + cut, m.end, text=text)  # type: ignore[assignment]
-        trimmed = re.sub(r"(?:\s+(?:and|&|of|or))+$", "", m.text)
+        trimmed = _DANGLING.sub("", m.text)
         # "... chief executive of X." : a sentence's full stop is not part of the name
         if (trimmed.endswith(".") and trimmed.count(".") == 1 and len(trimmed) > 1
                 and trimmed[:-1].split()[-1].lower() not in _ABBREVIATIONS
@@ -398,6 +404,7 @@ def refine_mentions(mentions: list[Mention], document: Document) -> list[Mention
     return _short_forms(_relabel(out, text), text)
 
 
+_DANGLING = re.compile(r"(?:\s+(?:and|&|of|or))+$")
 _SENT_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z])|\n\s*\n")
 
 
