@@ -225,10 +225,8 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
     if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
         return True
     kb = load_kb()
-    view = doc_view(span.doc)
-    text, ends, start = view.text, view.tok_end, span.start_char
     for k in range(len(span) - 1, 0, -1):
-        prefix = text[start : ends[span.start + k - 1]]  # ``span[:k].text``, no Span made
+        prefix = span[:k].text
         entry = kb.lookup(prefix)
         etype = entry.type if entry is not None else (
             EntityType.COMPANY if prefix in companies else None)

@@ -113,41 +113,34 @@ def _is_generic(span: Span) -> bool:
 
 def _clean(span: Span) -> list[Span]:
     """Trim a candidate and split it at an inner possessive; may return nothing."""
-    from spacy.attrs import IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE
-    from spacy.symbols import NOUN
-
     doc = span.doc
     s, e = span.start, span.end
-    # the tokens' words and flags from the Doc's arrays: no Token object per word
-    view = doc_view(doc)
-    text, low, tag, pos, start = view.texts, view.lowers, view.tags, view.pos, view.sent_start
-    punct, space = view.flags(IS_PUNCT), view.flags(IS_SPACE)
-    lower, title = view.flags(IS_LOWER), view.flags(IS_TITLE)
+    tok = dict(enumerate(span, start=s))  # each Token made once: ``doc[k]`` makes a new one
     # A broken "Name (ACR": keep the name before the bracket.
     for k in range(s, e):
-        if text[k] in ("(", "[", '"'):
+        if tok[k].text in ("(", "[", '"'):
             e = k if k > s else e
             if k == s:
                 s += 1
             break
-    while s < e and (low[s] in ("the", "a", "an") or punct[s] or space[s]):
+    while s < e and (tok[s].lower_ in ("the", "a", "an") or tok[s].is_punct or tok[s].is_space):
         s += 1
     # "Rival Anthropic", "Chipmaker Acme": a description glued to the name.
-    while s < e - 1 and (start[s] or lower[s]) and (
-        (title[s + 1] and head_type(text[s]) in _DESCRIBES_ORG_OR_PERSON)
-        or (pos[s] == NOUN and lower[s + 1]
-            and head_type(text[s + 1]) in _DESCRIBES_ORG_OR_PERSON)
+    while s < e - 1 and (tok[s].is_sent_start or tok[s].is_lower) and (
+        (tok[s + 1].is_title and head_type(tok[s].text) in _DESCRIBES_ORG_OR_PERSON)
+        or (tok[s].pos_ == "NOUN" and tok[s + 1].is_lower
+            and head_type(tok[s + 1].text) in _DESCRIBES_ORG_OR_PERSON)
     ):
         s += 1
-    while e > s and (tag[e - 1] == "POS" or punct[e - 1] or space[e - 1]
-                     or low[e - 1] in ("'s", "'")):
+    while e > s and (tok[e - 1].tag_ == "POS" or tok[e - 1].is_punct or tok[e - 1].is_space
+                     or tok[e - 1].lower_ in ("'s", "'")):
         e -= 1
     if s >= e:
         return []
     for k in range(s + 1, e - 1):
-        if k + 2 == e and text[k] in _APOSTROPHES and _group_apostrophe(doc, k, e):
+        if _group_apostrophe(doc, k, e):
             continue  # "Harlow Supporters' Trust": a plural possessive inside a name
-        if tag[k] == "POS" or low[k] == "'s":
+        if tok[k].tag_ == "POS" or tok[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
     return [doc[s:e]]
 

@@ -167,10 +167,9 @@ class KBRuler:
 class DocView:
     """What the extraction stages read of one parsed Doc, computed once and shared.
 
-    spaCy joins ``Doc.text`` anew on every access, ``Span.sent`` walks the Doc token by
-    token on every call, and each ``doc[i]`` builds a new Token object; the stages ask
-    these for nearly every token. Here each is read as one array when first asked for
-    and kept as a Python list, indexed by token. Sentence bounds are token indices:
+    ``Span.sent`` walks the Doc token by token on every call, and each ``doc[i]`` builds
+    a new Token object; the stages ask these for nearly every token. Here each is read
+    as one array when first asked for and kept as a Python list, indexed by token. Sentence bounds are token indices:
     ``sent_end[i]`` is the end of the sentence token ``i`` is in, as
     ``doc[i:i+1].sent.end`` would give it.
     """
@@ -212,13 +211,6 @@ class DocView:
         return self._words(LEMMA, folded=True)
 
     @cached_property
-    def tags(self) -> list[str]:
-        """Each token's fine-grained tag (``Token.tag_``)."""
-        from spacy.attrs import TAG
-
-        return self._words(TAG)
-
-    @cached_property
     def deps(self) -> list[str]:
         """Each token's dependency label (``Token.dep_``)."""
         from spacy.attrs import DEP
@@ -243,23 +235,6 @@ class DocView:
             if rel:
                 kids[i + rel].append(i)
         return kids
-
-    @cached_property
-    def text(self) -> str:
-        """The Doc's text, as ``doc.text`` joins it (a token's whitespace is one space
-        or none)."""
-        from spacy.attrs import SPACY
-
-        return "".join([t + " " if sp else t
-                        for t, sp in zip(self.texts, self.doc.to_array(SPACY).tolist())])
-
-    @cached_property
-    def tok_end(self) -> list[int]:
-        """Each token's end offset in :attr:`text` (a span's text is
-        ``text[start_char:tok_end[end - 1]]``)."""
-        from spacy.attrs import IDX, LENGTH
-
-        return [i + k for i, k in self.doc.to_array([IDX, LENGTH]).tolist()]
 
     @cached_property
     def sent_start(self) -> list[bool]:

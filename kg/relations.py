@@ -23,7 +23,6 @@ Examples:
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -167,7 +166,6 @@ class Sentence:
     words: frozenset[str]  # the lemmas and lower-case forms of all its tokens
     nouns: frozenset[str]  # the lemmas of its common nouns
     types: frozenset[EntityType]  # the types of the entities named in it
-    index: _Index | None = None  # the document's, shared by its sentences
 
     def __iter__(self) -> Iterator[Token]:
         return iter(self.tokens)
@@ -176,57 +174,11 @@ class Sentence:
              ) -> list[Token]:
         """The tokens whose lemma or lower-case form is one of ``words`` or that name an
         entity of one of ``types``, in text order: what a rule's first test may accept."""
-        hits = self.index.hits(words, types) if self.index is not None else None
-        if hits is not None:  # the document's matches, cut to this sentence
-            a = self.span.start
-            lo = bisect_left(hits, a)
-            if lo == len(hits) or hits[lo] >= self.span.end:
-                return []
-            return [self.tokens[i - a] for i in hits[lo:bisect_left(hits, self.span.end, lo)]]
         if self.words.isdisjoint(words) and self.types.isdisjoint(types):
             return []
         return [t for t, lemma, low, kind
                 in zip(self.tokens, self.lemmas, self.lowers, self.kinds)
                 if lemma in words or low in words or kind in types]
-
-
-class _Index:
-    """Which tokens of a document have each lemma or lower-case form, or name an entity
-    of each type; and, per pair of (words, types) a rule asks for, the tokens that match.
-
-    The 20 rules each ask every sentence for their words: the answer is found once per
-    document and cut to each sentence by bisection.
-    """
-
-    def __init__(self, lemmas: list[str], lowers: list[str],
-                 kinds: list[EntityType | None]) -> None:
-        self.by_word: dict[str, list[int]] = {}
-        self.by_kind: dict[EntityType, list[int]] = {}
-        for i, (lemma, low, kind) in enumerate(zip(lemmas, lowers, kinds)):
-            self.by_word.setdefault(lemma, []).append(i)
-            if low != lemma:
-                self.by_word.setdefault(low, []).append(i)
-            if kind is not None:
-                self.by_kind.setdefault(kind, []).append(i)
-        self._memo: dict[tuple, list[int]] = {}
-
-    def hits(self, words: Collection[str], types: Collection[EntityType]) -> list[int] | None:
-        """Sorted token indices matching ``words`` or ``types``; None for arguments that
-        cannot be remembered (not hashable)."""
-        try:
-            found = self._memo.get((words, types))
-        except TypeError:
-            return None
-        if found is None:
-            at: set[int] = set()
-            by_word = self.by_word
-            for w in words if len(words) < len(by_word) else by_word.keys() & words:
-                if w in by_word:
-                    at.update(by_word[w])
-            for t in types:
-                at.update(self.by_kind.get(t, ()))
-            found = self._memo[words, types] = sorted(at)
-        return found
 
 
 def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
@@ -237,7 +189,6 @@ def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
     view = doc_view(doc)
     lemmas, lowers, all_pos = view.lemmas, view.lowers, view.pos
     kinds = res.token_types()
-    index = _Index(lemmas, lowers, kinds)
     for span in res.sents:
         a, b = span.start, span.end
         pos = all_pos[a:b]
@@ -247,7 +198,7 @@ def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
             span, res.tokens[a:b], sent_lemmas, lowers[a:b], sent_kinds,
             frozenset(sent_lemmas).union(lowers[a:b]),
             frozenset(m for m, p in zip(sent_lemmas, pos) if p == NOUN),
-            frozenset(k for k in sent_kinds if k is not None), index)
+            frozenset(k for k in sent_kinds if k is not None))
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:

@@ -470,11 +470,11 @@ def _sentences(doc: Doc) -> list[Span]:
         if out:
             prev = out[-1]
             last = prev.end - 1
-            # sentences are adjacent: only the last token's whitespace (a space or
-            # nothing, never a line break) lies between
+            # sentences are adjacent, and the whitespace after a token is one space or
+            # none: a line break in or after the piece is inside one of its tokens
             fragment = verbal.isdisjoint(view.pos[prev.start:prev.end]) and \
                 view.texts[last] not in (".", "!", "?", ":", ";") and \
-                "\n" not in view.text[prev.start_char:view.tok_end[last]]
+                not any("\n" in t for t in view.texts[prev.start:prev.end])
             if fragment:
                 out[-1] = doc[prev.start:sent.end]
                 continue
