@@ -39,11 +39,11 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from itertools import chain
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
