@@ -513,15 +513,31 @@ class _Taken:
         return [self.chosen[k] for k in sorted(found)]
 
 
-def _word_starts(text: str) -> dict[str, list[int]]:
-    """Start offsets of every maximal ``\\w+`` run, by the run's text."""
-    index: dict[str, list[int]] = {}
-    for m in _WORD.finditer(text):
-        index.setdefault(m.group(), []).append(m.start())
-    return index
+class _WordStarts(dict):
+    """Start offsets of the maximal ``\\w+`` runs of a text, by the run's text, found
+    for a word when first asked for (with ``str.find``: a text has far more words than
+    the names looked up in it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, word: str) -> list[int]:
+        text, n, out = self.text, len(word), []
+        s = text.find(word)
+        while s >= 0:
+            # a whole run: no word character just before or just after it
+            if not (s and _WORD_CHAR.match(text, s - 1)) and not _WORD_CHAR.match(text, s + n):
+                out.append(s)
+            s = text.find(word, s + 1)
+        self[word] = out
+        return out
 
 
-def _occurrences(name: str, text: str, index: dict[str, list[int]]) -> list[int]:
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _occurrences(name: str, text: str, index: _WordStarts) -> list[int]:
     """Starts of ``name`` as a whole word sequence in ``text``, left to right, not overlapping.
 
     The same matches as ``re.finditer`` with ``(?<![\\w-])`` and ``(?![\\w-])`` around the
@@ -533,7 +549,7 @@ def _occurrences(name: str, text: str, index: dict[str, list[int]]) -> list[int]
         return [m.start() for m in re.finditer(pattern, text)]
     out: list[int] = []
     after = 0
-    for s in index.get(first.group(), ()):
+    for s in index[first.group()]:
         e = s + len(name)
         if s < after or (s and text[s - 1] == "-") or not text.startswith(name, s):
             continue
@@ -549,12 +565,12 @@ def _repeats(doc: Doc, taken: _Taken, text: str) -> list[_Cand]:
     out: list[_Cand] = []
     names = {text[c.start : c.end]: c.label for c in taken.chosen
              if c.rule not in ("position", "demonym", "speaker")}
-    index: dict[str, list[int]] | None = None
+    index: _WordStarts | None = None
     for name, label in sorted(names.items()):
         if len(name) < 2 or not any(ch.isupper() for ch in name):
             continue
         if index is None:
-            index = _word_starts(text)
+            index = _WordStarts(text)
         for s in _occurrences(name, text, index):
             e = s + len(name)
             if not taken.free(s, e) or doc.char_span(s, e) is None:

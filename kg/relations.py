@@ -166,6 +166,11 @@ class Sentence:
     words: frozenset[str]  # the lemmas and lower-case forms of all its tokens
     nouns: frozenset[str]  # the lemmas of its common nouns
     types: frozenset[EntityType]  # the types of the entities named in it
+    # per (words, types) a rule asks for: those that occur in the document at all, and
+    # the document's words and types; shared by its sentences
+    in_doc: dict = field(default_factory=dict, repr=False, compare=False)
+    doc_words: frozenset[str] = frozenset()
+    doc_types: frozenset = frozenset()
 
     def __iter__(self) -> Iterator[Token]:
         return iter(self.tokens)
@@ -174,6 +179,18 @@ class Sentence:
              ) -> list[Token]:
         """The tokens whose lemma or lower-case form is one of ``words`` or that name an
         entity of one of ``types``, in text order: what a rule's first test may accept."""
+        # The 20 rules ask every sentence for their (large) word sets: each set is cut
+        # once per document to the words the document has, and the sentence is tested
+        # against those few. A token's words and type are in the document's, so the
+        # tokens picked are the same.
+        try:
+            found = self.in_doc.get((words, types))
+        except TypeError:  # a set that cannot be remembered: test it as it is
+            found = (words, types)
+        if found is None:
+            found = self.in_doc[words, types] = (self.doc_words.intersection(words),
+                                                 self.doc_types.intersection(types))
+        words, types = found
         if self.words.isdisjoint(words) and self.types.isdisjoint(types):
             return []
         return [t for t, lemma, low, kind
@@ -189,6 +206,9 @@ def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
     view = doc_view(doc)
     lemmas, lowers, all_pos = view.lemmas, view.lowers, view.pos
     kinds = res.token_types()
+    in_doc: dict = {}
+    doc_words = frozenset(lemmas).union(lowers)
+    doc_types = frozenset(kinds)  # with None if a token names no entity, as ``kinds`` has
     for span in res.sents:
         a, b = span.start, span.end
         pos = all_pos[a:b]
@@ -198,7 +218,7 @@ def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
             span, res.tokens[a:b], sent_lemmas, lowers[a:b], sent_kinds,
             frozenset(sent_lemmas).union(lowers[a:b]),
             frozenset(m for m, p in zip(sent_lemmas, pos) if p == NOUN),
-            frozenset(k for k in sent_kinds if k is not None))
+            frozenset(k for k in sent_kinds if k is not None), in_doc, doc_words, doc_types)
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
