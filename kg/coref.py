@@ -93,6 +93,7 @@ _IT_PRONOUNS = frozenset({"it", "its", "itself"})
 _THEY_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
 _POSSESSIVES = frozenset({"its", "his", "her", "their"})
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+_REFERRING_PRONOUNS = _PERSON_PRONOUNS | _IT_PRONOUNS | _THEY_PRONOUNS
 _MAIN_SUBJECT = 1.3
 _ROLE_WEIGHT = {"nsubj": 1.0, "nsubjpass": 1.0, "dobj": 0.7, "attr": 0.7, "appos": 0.7,
                 "pobj": 0.5, "poss": 0.5}
@@ -329,7 +330,8 @@ class Resolver:
 
         # only names, pronouns and common nouns can refer: the others are skipped on the
         # part-of-speech array, without reading their Token attributes
-        pos = doc_view(self.doc).pos
+        view = doc_view(self.doc)
+        pos, lowers = view.pos, view.lowers
         seen_units: set[tuple[int, int]] = set()
         # the named tokens, pronouns and common nouns in text order; no other is read
         wanted = sorted(self._entity.keys() | {i for i, p in enumerate(pos)
@@ -346,10 +348,29 @@ class Resolver:
                 self._add_ref(tok, e)
                 self._note_nationality(tok, e)
                 continue
-            r = self._resolve_in_pass(tok)
+            if pos[i] == PRON:
+                if lowers[i] not in _REFERRING_PRONOUNS:
+                    continue  # "I", "you", "we", "something": _resolve_in_pass skips them
+                r = self._resolve_in_pass(tok)
+            elif view.lemmas[i] not in _DESCRIBING_NOUNS:
+                r = self._product_before(i)  # all _resolve_in_pass can find for this noun
+            else:
+                r = self._resolve_in_pass(tok)
             if r is not None:
                 self._resolved[tok.i] = r
                 self._add_ref(tok, r.entity)
+
+    def _product_before(self, i: int) -> Resolution | None:
+        """:meth:`named_by` for a noun that describes no firm, body or product, read on
+        the Doc's arrays: a product named in a compound before it ("the Kindle reader")."""
+        view = doc_view(self.doc)
+        deps = view.deps
+        for c in view.kids[i]:
+            if c < i and deps[c] in ("compound", "nmod"):
+                e = self._entity.get(c)
+                if e is not None and e.type == EntityType.PRODUCT:
+                    return Resolution(e, "apposition", 0.95)
+        return None
 
     def _add_ref(self, tok: Token, entity: Entity) -> None:
         self._refs.append((tok.i, self._sent_of[tok.i], entity, self._weight(tok)))
