@@ -8,7 +8,10 @@ who "works for" another person): reported, never fatal. The ontology is mixed in
 
 The check ``kg build`` runs (:func:`check_build`) reads the Turtle into Oxigraph and lets
 SPARQL pick out the few nodes pyshacl has to check (:mod:`kg.shacl_sparql`): the same
-findings at a fraction of the cost of pyshacl on an rdflib copy of the whole graph.
+findings at a fraction of the cost of pyshacl on an rdflib copy of the whole graph. The
+text is parsed once, by Oxigraph in a thread of its own (:func:`start_check_build` lets
+the caller go on meanwhile); what the store would not show (numbers written in a form
+it rewrites, blank nodes) is read off the text by regular expressions.
 
 Examples:
     >>> from kg.graph import KnowledgeGraph
