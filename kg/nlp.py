@@ -90,7 +90,7 @@ _CLOSERS = frozenset({'"', "'", ")", "]", "}", "»"})
 
 
 def _line_breaks(doc: Doc) -> Doc:
-    from spacy.attrs import SENT_START
+    from spacy.attrs import IS_SPACE, ORTH, SENT_START
 
     if len(doc) < 2:
         return doc
@@ -99,8 +99,9 @@ def _line_breaks(doc: Doc) -> Doc:
     # Sentence starts are read and written as one array: spaCy's Token.is_sent_start
     # setter scans the whole Doc on every call, which made this component quadratic.
     starts = doc.to_array(SENT_START).view("int64").copy()  # 1 start, -1 inside, 0 unknown
-    texts = [tok.text for tok in doc]
-    spaces = [tok.is_space for tok in doc]
+    # the words and their whitespace flags read as arrays: a Token per word cost more
+    texts = _strings(doc, doc.to_array(ORTH).tolist(), _NAMES)
+    spaces = doc.to_array(IS_SPACE).tolist()
     for i in range(len(texts) - 1):
         text = texts[i]
         if "\n" not in text:
