@@ -175,6 +175,33 @@ def test_build_export_failing_midway_keeps_previous_exports(runner, nlp, tmp_pat
 
 
 # ------------------------------------------------- build --jobs N: the check beside the exports
+@pytest.mark.parametrize("fails", [False, True])
+def test_build_collects_garbage_less_often_and_restores_the_thresholds(runner, tmp_path,
+                                                                         monkeypatch, fails):
+    """The thresholds are raised while a build runs and restored after, even on an error."""
+    import gc
+
+    import kg.cli.build as build
+    from kg.errors import InputError
+
+    seen = []
+
+    def fake_build_corpus(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        if fails:
+            raise InputError("no articles")
+        from kg.graph import KnowledgeGraph
+        return KnowledgeGraph(), None
+
+    monkeypatch.setattr(build, "build_corpus", fake_build_corpus)
+    before = gc.get_threshold()
+    result = runner.invoke(cli, ["build", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"),
+                                 "-q", "--no-validate"])
+    assert result.exit_code == (1 if fails else 0), result.output
+    assert seen == [build.BUILD_GC_THRESHOLDS] != [before]
+    assert gc.get_threshold() == before
+
+
 def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_path, monkeypatch):
     """With --jobs 2 the SHACL check runs in a forked child, and another writes some
     exports; the exports are the same."""
@@ -186,13 +213,17 @@ def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_
 
     monkeypatch.setattr(kg.background, "can_fork", lambda: True)
     monkeypatch.setattr(build, "can_fork", lambda: True)
-    real, seen = build.check_build, tmp_path / "checked-in"
+    seen = tmp_path / "checked-in"
 
-    def recording(kg, turtle, base_iri):
-        seen.write_text(str(os.getpid()))
-        return real(kg, turtle, base_iri)
+    def recording(real):
+        def check(kg, turtle, base_iri):
+            seen.write_text(str(os.getpid()))
+            return real(kg, turtle, base_iri)
+        return check
 
-    monkeypatch.setattr(build, "check_build", recording)
+    # a child runs check_build; in-process, the check is started while exports are staged
+    monkeypatch.setattr(build, "check_build", recording(build.check_build))
+    monkeypatch.setattr(build, "start_check_build", recording(build.start_check_build))
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
     outs = {}
@@ -209,7 +240,11 @@ def test_build_jobs_checks_in_a_child_while_exports_are_staged(runner, nlp, tmp_
         {p.name: p.read_bytes() for p in outs["2"].iterdir()}
 
 
-def test_build_jobs_violation_in_the_child_writes_nothing(runner, nlp, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_build_violation_found_while_exports_are_staged_writes_nothing(runner, nlp, tmp_path,
+                                                                       monkeypatch, jobs):
+    """The check ends after the exports are staged (in a child with --jobs 2, in this
+    process with --jobs 1): a violation removes them all."""
     import kg.background
     import kg.cli.build as build
     from kg.errors import ValidationError
@@ -220,14 +255,27 @@ def test_build_jobs_violation_in_the_child_writes_nothing(runner, nlp, tmp_path,
     def violated(kg, turtle, base_iri):
         raise ValidationError("the built graph violates kg's SHACL shapes (1 violation(s))")
 
+    class Started:  # what start_check_build returns: the check ends in result()
+        def __init__(self, *args):
+            self.args = args
+
+        def result(self):
+            staged.extend(p.name for p in out.iterdir() if ".kgtmp-" in p.name)
+            return violated(*self.args)
+
+    staged = []
+
     monkeypatch.setattr(build, "check_build", violated)
+    monkeypatch.setattr(build, "start_check_build", Started)
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
     out = tmp_path / "out"
     previous = _previous(out)
-    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--jobs", "2"])
+    result = runner.invoke(cli, ["build", str(article), "-o", str(out), "--jobs", jobs])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == \
         "Error: the built graph violates kg's SHACL shapes (1 violation(s))"
     # the exports staged meanwhile are removed; every previous export as it was
     assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
+    if jobs == "1":  # the check ended once every export was staged
+        assert len(staged) >= len(previous)

@@ -376,9 +376,9 @@ def test_build_can_skip_the_shacl_check(tmp_path, small_kg, monkeypatch, flags, 
     import kg.validate
 
     calls = []
-    real = kg.validate.check_build
+    real = kg.validate.start_check_build  # how a --jobs 1 build checks
     monkeypatch.setattr(build_cli, "build_corpus", lambda *a, **k: (small_kg, None))
-    monkeypatch.setattr(build_cli, "check_build", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(build_cli, "start_check_build", lambda *a: calls.append(1) or real(*a))
     result = CliRunner().invoke(cli, ["build", "x.txt", "-o", str(tmp_path / "out"), *flags])
     assert result.exit_code == 0, result.output
     assert line in result.stderr.splitlines()
