@@ -458,9 +458,14 @@ def report(info, tp, jb, rr, rdf, mem, docs, bl=None, lt=None, kr=None) -> str:
         rounds = len(bl["all_times"]["bare"])
         spread = "; ".join(f"{k} " + " / ".join(f"{t:.1f}" for t in v)
                            for k, v in bl["all_times"].items())
+        med = {k: sorted(v)[len(v) // 2] for k, v in bl["all_times"].items()}
         lines += ["", f"The `kg build` rows are the best of {rounds} alternating runs of each "
                   f"command (on a shared virtual machine a slow spell then hits neither side "
-                  f"alone). All runs, in seconds: {spread}."]
+                  f"alone). All runs, in seconds: {spread}. From the medians instead: "
+                  f"`kg build` {med['bare'] / med['build']:.2f}, `--no-validate` "
+                  f"{med['bare'] / med['no_validate']:.2f} of bare spaCy; `--jobs 2` "
+                  f"{med['build'] / med['jobs2']:.2f}× and, without the check, "
+                  f"{med['no_validate'] / med['jobs2_no_validate']:.2f}×."]
     lines += ["", "### Where a build's time goes", "",
               "| step | seconds | share of build |", "| --- | --- | --- |"]
     total = tp["extract"] + tp["exports"] + tp.get("shacl_check", 0.0)
