@@ -32,7 +32,6 @@ Examples:
 from __future__ import annotations
 
 import bisect
-import gc
 import io
 import os
 import re
@@ -51,6 +50,7 @@ from urllib.parse import quote, unquote
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
+from .collector import no_gc as _no_gc
 from .config import DEFAULT_BASE_IRI, Config
 from .errors import ConfigError, InputError
 from .graph import ABOUT, HAS_STANCE, STANCE, KnowledgeGraph
@@ -834,23 +834,6 @@ class Statements:
         import pyoxigraph as ox
 
         return ox.parse(path=path, format=getattr(ox.RdfFormat, fmt), lenient=True)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a big, acyclic structure is built.
-
-    Each of its collections would walk every object made so far, which makes building
-    a million small objects (rdflib terms, node dicts) quadratic; nothing made here
-    forms a reference cycle, so nothing is missed.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rdflib_converter() -> Callable[[Any], Any]:

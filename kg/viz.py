@@ -21,7 +21,6 @@ Examples:
 from __future__ import annotations
 
 import base64
-import gc
 import hashlib
 import io
 import json
@@ -32,12 +31,12 @@ import sys
 import webbrowser
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .collector import no_gc as _no_gc
 from .errors import InputError
 from .graph import ABOUT, HAS_STANCE, STANCE, KnowledgeGraph
 
@@ -317,22 +316,6 @@ def _edge(index: int, s: str, o: str, key: str, data: dict[str, Any],
         # parallel edges: each one its own curve, so none hides another
         edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.18 * bend, 2)}
     return edge
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the node and edge dicts are made.
-
-    Each of its collections walks every object alive (the whole graph too), so on a
-    big graph they cost as much as making the dicts; the dicts form no cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Network:
