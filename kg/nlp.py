@@ -21,6 +21,7 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -287,20 +288,21 @@ def _strings(doc: Doc, hashes: list[int], names: dict[int, str]) -> list[str]:
         return list(map(names.__getitem__, hashes))
 
 
-_VIEW: list = [None, None]  # (doc, its view): the stages read one document at a time
+_VIEW = threading.local()  # (doc, its view): each thread reads one document at a time
 
 
 def doc_view(doc: Doc) -> DocView:
     """The :class:`DocView` of ``doc``, made once for the document being read.
 
-    Only the last Doc's view is kept (the stages finish one document before the next);
-    holding the Doc itself means an identity test cannot mistake a new Doc for it.
-    A Doc must not be changed (sentences re-split) between the stages that read it.
+    Only the last Doc's view is kept, per thread (the stages finish one document before
+    the next; threads, e.g. a Dask worker's, each read their own); holding the Doc itself
+    means an identity test cannot mistake a new Doc for it. A Doc must not be changed
+    (sentences re-split) between the stages that read it.
     """
-    if _VIEW[0] is not doc:
-        _VIEW[1] = DocView(doc)
-        _VIEW[0] = doc
-    return _VIEW[1]
+    last = getattr(_VIEW, "last", None)
+    if last is None or last[0] is not doc:
+        last = _VIEW.last = (doc, DocView(doc))  # one assignment: never a Doc with another's view
+    return last[1]
 
 
 def add_rule_components(nlp: Language) -> Language:

@@ -84,3 +84,23 @@ def test_line_breaks_refuse_a_parsed_doc(nlp):
     doc = nlp("Acme grew.\nGlobex shrank.")
     with pytest.raises(ValueError, match="before the parser"):
         nlp.get_pipe("kg_line_breaks")(doc)
+
+
+def test_doc_view_is_kept_per_thread():
+    """Threads reading different documents each keep their own Doc's view."""
+    import threading
+
+    import spacy
+
+    from kg.nlp import doc_view
+
+    blank = spacy.blank("en")
+    mine, theirs = blank("Acme makes widgets."), blank("Globex sells phones.")
+    first = doc_view(mine)
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(doc_view(theirs)))
+    other.start()
+    other.join()
+    assert seen[0].doc is theirs and seen[0].texts[0] == "Globex"
+    assert doc_view(mine) is first  # the other thread's document did not replace it
+    assert doc_view(theirs) is not seen[0] and doc_view(theirs).doc is theirs
