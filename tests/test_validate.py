@@ -552,12 +552,20 @@ def test_check_build_reads_a_turtle_file(small_kg, tmp_path):
     (None, r"^cannot read the built graph '.*missing\.ttl': No such file or directory"),
     ("<urn:a> <urn:p> .", r"^the built graph is not valid Turtle \("),
 ])
-def test_check_build_bad_turtle_file(small_kg, tmp_path, content, error):
+@pytest.mark.parametrize("started", [False, True], ids=["check_build", "start_check_build"])
+def test_check_build_bad_turtle_file(small_kg, tmp_path, content, error, started):
+    from kg.validate import start_check_build
+
     path = tmp_path / "missing.ttl"
     if content is not None:
         path.write_text(content)
+    if started:  # a started check raises a bad file from result(), not when started
+        check = start_check_build(small_kg, path).result
+    else:
+        def check():
+            return check_build(small_kg, path)
     with pytest.raises(ValidationError, match=error):
-        check_build(small_kg, path)
+        check()
 
 
 UNSUPPORTED = [
@@ -684,19 +692,4 @@ def test_a_started_check_reports_what_check_build_reports(small_kg, tmp_path):
     broken = _with_evidence(small_kg, "Invented sentence.", 0, 18)
     pending = start_check_build(broken, path)  # the failure is raised by result()
     with pytest.raises(ValidationError, match=r"the built graph violates kg's SHACL shapes"):
-        pending.result()
-
-
-@pytest.mark.parametrize("content, error", [
-    (None, r"^cannot read the built graph '.*missing\.ttl': No such file or directory"),
-    ("<urn:a> <urn:p> .", r"^the built graph is not valid Turtle \("),
-])
-def test_a_started_check_raises_a_bad_file_from_result(small_kg, tmp_path, content, error):
-    from kg.validate import start_check_build
-
-    path = tmp_path / "missing.ttl"
-    if content is not None:
-        path.write_text(content)
-    pending = start_check_build(small_kg, path)
-    with pytest.raises(ValidationError, match=error):
         pending.result()
