@@ -17,6 +17,9 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
 - ``kg_kb_ruler`` (after the NER, :class:`KBRuler`): finds the knowledge base's names;
   it only adds entities where the statistical NER found none, and keeps every match,
   with the entry's id as ``kb_id_``, in ``doc.spans["kg_kb"]``.
+
+It also gives the model's attribute ruler a faster matcher with the same result
+(:func:`kg.fastruler.speed_up`): spaCy's took about an eighth of the parse.
 """
 
 from __future__ import annotations
@@ -313,6 +316,7 @@ def add_rule_components(nlp: Language) -> Language:
     """
     from spacy.language import Language
 
+    from .fastruler import speed_up
     from .kb import load_kb
 
     if not isinstance(nlp.tokenizer, _FoldingTokenizer):
@@ -327,6 +331,7 @@ def add_rule_components(nlp: Language) -> Language:
     if "kg_kb_ruler" not in nlp.pipe_names:
         where = {"after": "ner"} if "ner" in nlp.pipe_names else {"last": True}
         nlp.add_pipe("kg_kb_ruler", **where)
+    speed_up(nlp)
     return nlp
 
 
