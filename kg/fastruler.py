@@ -128,11 +128,12 @@ class RuleMatcher:
             return self._specs.index(spec)
         self._specs.append(spec)
         spec_id = len(self._specs) - 1
-        anchor = next((t for t in spec if t[1] == "eq"), None) or next((t for t in spec if t[1] == "IN"), None)
-        if anchor is None:
+        # an equality test narrows best; an IN test indexes the spec under each value
+        anchors = [t for t in spec if t[1] == "eq"] or [t for t in spec if t[1] == "IN"]
+        if not anchors:
             self._always.append(spec_id)
         else:
-            column, kind, operand = anchor
+            column, kind, operand = anchors[0]
             for value in (operand,) if kind == "eq" else operand:
                 self._index.setdefault((column, value), []).append(spec_id)
         return spec_id
@@ -184,7 +185,8 @@ class RuleMatcher:
             for m in starts:
                 rule, key, ids = self._multi[m]
                 end = start + len(ids)
-                if end <= len(hits) and all(ids[j] in hits[start + j][2] for j in range(1, len(ids))):
+                if end <= len(hits) and all(ids[j] in hits[start + j][2]
+                                            for j in range(1, len(ids))):
                     found.add((rule, key, start, end))
         if len(self.rest):
             for key, start, end in self.rest(doc, allow_missing=True, as_spans=False):

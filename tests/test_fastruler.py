@@ -16,7 +16,8 @@ from kg.fastruler import RuleMatcher, speed_up  # noqa: E402
 RULES = [
     ([[{"TAG": "NN"}]], {"POS": "NOUN"}, 0),
     ([[{"TAG": "VBZ", "LOWER": {"IN": ["is", "'s"]}}]], {"LEMMA": "be", "POS": "AUX"}, 0),
-    ([[{"TAG": {"NOT_IN": ["DT", ""]}, "DEP": {"IN": ["nsubj", "dobj"]}}]], {"MORPH": "Case=Nom"}, 0),
+    ([[{"TAG": {"NOT_IN": ["DT", ""]}, "DEP": {"IN": ["nsubj", "dobj"]}}]],
+     {"MORPH": "Case=Nom"}, 0),
     ([[{"LOWER": {"REGEX": "^n[ou]thin'?$"}}]], {"LEMMA": "nothing"}, 0),
     ([[{"LOWER": "gon"}, {"LOWER": "na"}]], {"LEMMA": "go"}, 0),
     ([[{"LOWER": "gon"}, {"LOWER": "na"}]], {"LEMMA": "to"}, -1),
