@@ -32,8 +32,10 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 from pyoxigraph import Literal as OxLiteral
@@ -491,11 +493,10 @@ def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str, loading: _Lo
         if text is None:
             loading.store()  # the file could not be read: raises why
         # Oxigraph's parser, strict and many times faster than rdflib's, fills the store
-        # in a thread of its own while this one reads the text for what the store would
-        # not show
+        # in a thread of its own (which then runs the SPARQL preselection) while this
+        # one reads the text for what the store would not show
         if meanwhile is not None:
             meanwhile()
-        _prepared()
         import pyshacl  # noqa: F401 - its first import costs a good part of a check
         scanned = _quick_scan(text)
         store = loading.store()
@@ -508,7 +509,7 @@ def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str, loading: _Lo
                               f"{e.strerror or e}") from e
     # Oxigraph's store gives blank nodes new labels: findings would not name them as
     # the text does (kg writes none; a graph with some breaks kg's shapes anyway)
-    report = None if blank else _validate_store(store, typed, base_iri)
+    report = None if blank else _validate_store(store, typed, base_iri, loading.preselected)
     if report is None:  # the whole graph through pyshacl
         graph = graph_from_quads(_parse(text), bind_prefixes(Graph(), base_iri))
         report = validate_graph(graph, inplace=True)
@@ -517,13 +518,19 @@ def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str, loading: _Lo
 
 class _Loading:
     """Turtle (text, or a file's bytes) read into a new Oxigraph store by a thread of its
-    own: the parse lets go of the GIL. An error is raised by :meth:`store`."""
+    own: the parse lets go of the GIL. An error is raised by :meth:`store`.
+
+    The same thread then runs what of the check needs only the store (see
+    :func:`_preselect`): Oxigraph lets go of the GIL while it answers a query too, so
+    that work costs the caller no time when it has other work meanwhile.
+    """
 
     def __init__(self, turtle: str | os.PathLike[str]):
         import threading
 
         self.text: str | bytes | None = None
         self._store, self._error, self._thread = Store(), None, None
+        self._preselection: _Preselection | BaseException | None = None
         try:
             self.text = turtle if isinstance(turtle, str) else Path(turtle).read_bytes()
         except OSError as e:
@@ -539,6 +546,11 @@ class _Loading:
             self._store.load(self.text, RdfFormat.TURTLE)
         except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
             self._error = e
+            return
+        try:
+            self._preselection = _preselect(self._store)
+        except BaseException as e:  # noqa: BLE001 - raised again by preselected()
+            self._preselection = e
 
     def store(self) -> Store:
         """The loaded store, once the thread is done (or its error, if it failed)."""
@@ -547,6 +559,39 @@ class _Loading:
         if self._error is not None:
             raise self._error
         return self._store
+
+    def preselected(self) -> _Preselection:
+        """What :func:`_preselect` found in the store (after :meth:`store`)."""
+        if isinstance(self._preselection, BaseException):
+            raise self._preselection
+        return self._preselection
+
+
+class _Preselection(NamedTuple):
+    """What of a check needs the store alone: the focus nodes the SPARQL preselection
+    picks (None if the shapes are beyond it) and pyshacl's report of the shapes that
+    run on Oxigraph (None if there are none)."""
+
+    focus: set | None
+    sparql: Graph | None
+
+
+def _preselect(store: Store) -> _Preselection:
+    """The ontology added to ``store`` (subclasses count: a Company is an Organization),
+    then the queries compiled from kg's shapes and the whole-graph SPARQL shapes run on
+    it. Whether the findings may be drawn from the store at all (its literals as
+    written, no blank node) is decided later, from the text."""
+    from pyoxigraph import RdfFormat
+
+    from .shacl_sparql import Unsupported, candidates
+
+    ontology, _, core, sparql = _prepared()
+    store.load(ontology, RdfFormat.TURTLE)
+    try:
+        focus = candidates(store, _compiled(core, store))
+    except Unsupported:
+        focus = None
+    return _Preselection(focus, _pyshacl(store, sparql) if sparql is not None else None)
 
 
 def _scan(quads) -> tuple[set, bool]:
@@ -617,24 +662,21 @@ def _parse(turtle: str | bytes | os.PathLike[str]):
     return parse(path=turtle, format=RdfFormat.TURTLE)
 
 
-def _validate_store(store: Store, typed: set, base_iri: str) -> Report | None:
+def _validate_store(store: Store, typed: set, base_iri: str,
+                    preselected=None) -> Report | None:
     """kg's shapes on ``store`` (whose distinct typed literals as written are ``typed``),
-    or None if the SPARQL preselection does not apply to them or to the data."""
-    from pyoxigraph import RdfFormat
-
+    or None if the SPARQL preselection does not apply to them or to the data.
+    ``preselected()``, if given, tells what :func:`_preselect` found in the store."""
     from .rdf import bind_prefixes
-    from .shacl_sparql import (Unsupported, candidates, literals_are_canonical,
-                               neighbourhood, shapes_for)
+    from .shacl_sparql import literals_are_canonical, neighbourhood, shapes_for
 
-    ontology, ontology_typed, core, sparql = _prepared()
+    _, ontology_typed, core, _ = _prepared()
     if not literals_are_canonical(typed | ontology_typed):
         return None
-    store.load(ontology, RdfFormat.TURTLE)  # subclasses count: a Company is an Organization
-    try:
-        checks = _compiled(core, store)
-    except Unsupported:
+    preselection = preselected() if preselected is not None else _preselect(store)
+    focus = preselection.focus
+    if focus is None:  # shapes the queries do not cover
         return None
-    focus = candidates(store, checks)
     names = _names(bind_prefixes(Graph(), base_iri))
     findings: list[Finding] = []
     if focus:
@@ -645,13 +687,22 @@ def _validate_store(store: Store, typed: set, base_iri: str) -> Report | None:
         # nodes around the focus may be checked too, on part of their triples: drop them
         keep = {term(f) for f in focus}
         findings += _findings(_pyshacl(around, shapes_for(core, store, focus)), names, keep)
-    if sparql is not None:
-        findings += _findings(_pyshacl(store, sparql), names)
+    if preselection.sparql is not None:
+        findings += _findings(preselection.sparql, names)
     return Report(sorted(set(findings), key=_order))
 
 
-@functools.cache
+_PREPARING = threading.Lock()
+
+
 def _prepared() -> tuple[str, frozenset, Graph, Graph | None]:
+    """:func:`_prepare`, once per process (whichever thread asks first)."""
+    with _PREPARING:
+        return _prepare()
+
+
+@functools.cache
+def _prepare() -> tuple[str, frozenset, Graph, Graph | None]:
     """The ontology's text and typed literals, and kg's shapes split (see
     :func:`split_shapes`): the same for every check in a process, so read once. The
     graphs are only read, never changed."""

@@ -693,3 +693,69 @@ def test_a_started_check_reports_what_check_build_reports(small_kg, tmp_path):
     pending = start_check_build(broken, path)  # the failure is raised by result()
     with pytest.raises(ValidationError, match=r"the built graph violates kg's SHACL shapes"):
         pending.result()
+
+
+# ---------------------------------------------------------------------------- the preselection beside the load
+@pytest.mark.parametrize("name, breakage", [
+    ("no label", lambda g: g.remove((ACME, RDFS.label, None))),  # a focus node
+    ("fact without statement", lambda g: g.add((ACME, KG.partnerOf, GLOBEX))),  # whole graph
+    ("mention text longer than its span", _mention_text_too_long),  # a whole-graph warning
+])
+def test_the_preselection_runs_in_the_loading_thread(small_kg, monkeypatch, whole_graph_runs,
+                                                     name, breakage):
+    import threading
+
+    import kg.shacl_sparql
+    import kg.validate
+
+    threads = []
+    for module, fn in ((kg.shacl_sparql, "candidates"), (kg.validate, "_pyshacl")):
+        real = getattr(module, fn)
+        monkeypatch.setattr(module, fn, lambda *a, real=real, **k:
+                            threads.append(threading.current_thread()) or real(*a, **k))
+    g = to_rdf(small_kg)
+    breakage(g)
+    report = validate_turtle(g.serialize(format="turtle"))
+    assert sorted(f.line() for f in report.findings) == _reference(g)
+    assert not whole_graph_runs
+    # the queries and the whole-graph shapes ran beside the load; only the focus nodes'
+    # neighbourhood (if any) was checked by the caller's thread
+    assert threads[0] is not threading.main_thread()
+    assert threads[1] is threads[0]
+    assert all(t is threading.main_thread() for t in threads[2:])
+    assert len(threads) == (3 if name == "no label" else 2)
+
+
+def test_shapes_the_loading_thread_cannot_compile_go_to_pyshacl_whole(small_kg, monkeypatch,
+                                                                     whole_graph_runs):
+    import kg.shacl_sparql
+    import kg.validate
+    from kg.shacl_sparql import Unsupported
+
+    def unsupported(*_):
+        raise Unsupported("as if the shapes had a construct the queries do not cover")
+
+    monkeypatch.setattr(kg.shacl_sparql, "compile_shapes", unsupported)
+    monkeypatch.setattr(kg.validate, "_COMPILED", {})
+    g = to_rdf(small_kg)
+    g.add((ACME, RDFS.label, Literal("ACME")))
+    lines = sorted(f.line() for f in validate_turtle(g.serialize(format="turtle")).findings)
+    assert whole_graph_runs
+    assert lines == _reference(g)
+    assert "Violation: id:acme rdfs:label: an entity has exactly one non-empty rdfs:label" in lines
+
+
+def test_a_failure_in_the_loading_thread_is_raised_by_result(small_kg, monkeypatch, tmp_path):
+    import kg.validate
+    from kg.export import serialize
+    from kg.validate import start_check_build
+
+    def broken(*_):
+        raise RuntimeError("the preselection broke")
+
+    monkeypatch.setattr(kg.validate, "_compiled", broken)
+    path = tmp_path / "graph.ttl"
+    path.write_text(serialize(small_kg, "turtle"), encoding="utf-8")
+    pending = start_check_build(small_kg, path)
+    with pytest.raises(RuntimeError, match="the preselection broke"):
+        pending.result()
