@@ -19,7 +19,7 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
   with the entry's id as ``kb_id_``, in ``doc.spans["kg_kb"]``.
 
 It also gives the model's attribute ruler a faster matcher with the same result
-(:func:`kg.fastruler.speed_up`): spaCy's took about an eighth of the parse.
+(:func:`kg.speedups.speed_up`): spaCy's took about an eighth of the parse.
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ def add_rule_components(nlp: Language) -> Language:
     """
     from spacy.language import Language
 
-    from .fastruler import speed_up
+    from .speedups import speed_up
     from .kb import load_kb
 
     if not isinstance(nlp.tokenizer, _FoldingTokenizer):

@@ -1,17 +1,23 @@
-"""An exact, faster ``match`` for spaCy's attribute ruler.
+"""Exact, faster stand-ins for two slow parts of spaCy's trained English pipelines.
 
-Why: ``en_core_web_sm``'s attribute ruler (179 token patterns that map tags to POS and
-morphology, plus lemma exceptions) takes about an eighth of the pipeline's time.
-spaCy's ``Matcher`` tests every pattern at every token and calls a Python predicate for
-each ``IN``/``NOT_IN``/``REGEX`` value. Almost all the patterns are one token with
-equality and set tests on a few attributes, so which of them match a token depends
-only on those attribute values: :class:`RuleMatcher` works that out once per distinct
-combination and looks it up after. Multi-token patterns start from the same look-up.
+Why: in ``en_core_web_sm`` the attribute ruler and the lemmatizer took about a sixth of
+the parse, most of it per-token Python work that gives the same answer for the same
+token attributes. :func:`speed_up` replaces that work with look-ups; the ``Doc`` that
+comes out is the same.
 
-The result is the list ``AttributeRuler.match`` returns, for the same ``Doc``: spaCy's
-own ``set_annotations`` then applies it. A pattern this module cannot read (a quantifier,
-an extension attribute, another predicate) keeps spaCy's ``Matcher``, and a pipeline
-with no attribute ruler is left as it is.
+- :class:`RuleMatcher` is the attribute ruler's ``match``. spaCy's ``Matcher`` tests
+  every pattern at every token and calls a Python predicate for each ``IN``/``NOT_IN``/
+  ``REGEX`` value. Almost all the patterns (179 in the model) are one token with equality
+  and set tests on a few attributes, so which of them match a token depends only on those
+  attribute values: the matcher works that out once per distinct combination and looks
+  it up after. Multi-token patterns start from the same look-up. spaCy's own
+  ``set_annotations`` applies the result. A pattern this module cannot read (a
+  quantifier, an extension attribute, another predicate) keeps spaCy's ``Matcher``.
+- :class:`LemmaCache` is the lemmatizer's ``lemmatize``. spaCy's rule lemmatizer caches
+  only words that reach its suffix rules; the rest (base forms, proper nouns) are worked
+  out again at every token. Its answer depends on the word, POS and morphology alone, so
+  the cache keeps every answer under those three. Only spaCy's own rule and lookup
+  modes are cached: another lemmatizer may read more of the token.
 
 Examples:
     >>> import spacy
@@ -19,7 +25,7 @@ Examples:
     >>> ruler = nlp.add_pipe("attribute_ruler")
     >>> ruler.add([[{"LOWER": {"IN": ["hi", "hello"]}}]], {"LEMMA": "greet"})
     >>> speed_up(nlp)
-    True
+    ['attribute_ruler']
     >>> [t.lemma_ for t in nlp("Hello there, hi")]
     ['greet', '', '', 'greet']
 """
@@ -34,13 +40,13 @@ if TYPE_CHECKING:
     from spacy.pipeline import AttributeRuler
     from spacy.tokens import Doc
 
-__all__ = ["RuleMatcher", "speed_up"]
+__all__ = ["LemmaCache", "RuleMatcher", "speed_up"]
 
 #: Token attributes read from ``Doc.to_array``, which gives the values the Matcher
 #: compares (``TEXT`` is ``ORTH`` to it).
 _COLUMNS = ("ORTH", "LOWER", "NORM", "TAG", "DEP", "IS_SPACE")
 _ALIASES = {"TEXT": "ORTH"}
-#: Look-ups kept per pipeline; a corpus has far fewer distinct token signatures.
+#: Look-ups kept per component; a corpus has far fewer distinct token signatures.
 _CACHE_LIMIT = 200_000
 
 
@@ -194,20 +200,62 @@ class RuleMatcher:
         return sorted(found)
 
 
-def speed_up(nlp: Language, name: str = "attribute_ruler") -> bool:
-    """Give ``nlp``'s attribute ruler a :class:`RuleMatcher` (idempotent).
+class LemmaCache:
+    """A lemmatizer's ``lemmatize``, called once per (word, POS, morphology).
+
+    Args:
+        lemmatize: the function to cache; its answer must depend on those three alone.
+    """
+
+    def __init__(self, lemmatize):
+        self.lemmatize = lemmatize
+        self._cache: dict[tuple[int, int, int], list[str]] = {}
+
+    def __call__(self, token) -> list[str]:
+        key = (token.orth, token.pos, token.morph.key)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            found = self._cache[key] = self.lemmatize(token)
+        return found
+
+
+def _cacheable(lemmatizer) -> bool:
+    """Whether the lemmatizer's answer depends on word, POS and morphology alone."""
+    from spacy.lang.en.lemmatizer import EnglishLemmatizer
+    from spacy.pipeline import Lemmatizer
+
+    method = getattr(lemmatizer.lemmatize, "__func__", None)
+    if method is Lemmatizer.lookup_lemmatize:
+        return True
+    return method is Lemmatizer.rule_lemmatize and type(lemmatizer).is_base_form in (
+        Lemmatizer.is_base_form, EnglishLemmatizer.is_base_form)
+
+
+def speed_up(nlp: Language) -> list[str]:
+    """Give ``nlp``'s attribute rulers a :class:`RuleMatcher` and its lemmatizers a
+    :class:`LemmaCache` (idempotent). Patterns added to a ruler afterwards are not seen.
+
+    Both are instance attributes that spaCy's components call: ``AttributeRuler.__call__``
+    calls ``self.match`` and ``Lemmatizer.__call__`` calls ``self.lemmatize`` (which
+    spaCy itself sets per instance, from the mode).
 
     Returns:
-        Whether the pipeline has an attribute ruler under ``name`` to speed up.
+        The names of the components sped up.
     """
-    from spacy.pipeline import AttributeRuler
+    from spacy.pipeline import AttributeRuler, Lemmatizer
 
-    if name not in nlp.pipe_names:
-        return False
-    ruler = nlp.get_pipe(name)
-    if not isinstance(ruler, AttributeRuler):
-        return False
-    if not isinstance(ruler.__dict__.get("match"), RuleMatcher):
-        # an instance attribute: ``AttributeRuler.__call__`` calls ``self.match``
-        ruler.match = RuleMatcher(ruler)
-    return True
+    names = []
+    for name, component in nlp.pipeline:
+        if isinstance(component, AttributeRuler):
+            if not isinstance(component.__dict__.get("match"), RuleMatcher):
+                component.match = RuleMatcher(component)
+            names.append(name)
+        elif isinstance(component, Lemmatizer):
+            if not isinstance(component.lemmatize, LemmaCache):
+                if not _cacheable(component):
+                    continue
+                component.lemmatize = LemmaCache(component.lemmatize)
+            names.append(name)
+    return names

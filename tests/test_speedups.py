@@ -1,4 +1,4 @@
-"""kg.fastruler: the look-up matcher gives exactly what spaCy's attribute ruler matches."""
+"""kg.speedups: the look-up matcher gives exactly what spaCy's attribute ruler matches."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
+from spacy.lookups import Lookups  # noqa: E402
 from spacy.pipeline import AttributeRuler  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from kg.fastruler import RuleMatcher, speed_up  # noqa: E402
+from kg.speedups import LemmaCache, RuleMatcher, speed_up  # noqa: E402
 
 #: One rule per kind of test the look-up reads, in an order where later rules
 #: override earlier ones on the same token.
@@ -72,7 +73,7 @@ def test_matches_are_the_attribute_rulers():
 def test_a_sped_up_ruler_annotates_as_spacys(deps):
     stock_nlp, stock = make_ruler()
     fast_nlp, fast = make_ruler()
-    assert speed_up(fast_nlp) is True
+    assert speed_up(fast_nlp) == ["attribute_ruler"]
     stock_doc = stock(make_doc(stock_nlp.vocab, deps))
     fast_doc = fast(make_doc(fast_nlp.vocab, deps))
     assert annotations(fast_doc) == annotations(stock_doc)
@@ -82,12 +83,11 @@ def test_a_sped_up_ruler_annotates_as_spacys(deps):
 
 def test_speed_up_is_idempotent_and_needs_a_ruler():
     nlp, ruler = make_ruler()
-    assert speed_up(nlp) is True
+    assert speed_up(nlp) == ["attribute_ruler"]
     first = ruler.match
     assert isinstance(first, RuleMatcher)
-    assert speed_up(nlp) is True and ruler.match is first
-    assert speed_up(spacy.blank("en")) is False
-    assert speed_up(nlp, name="tagger") is False
+    assert speed_up(nlp) == ["attribute_ruler"] and ruler.match is first
+    assert speed_up(spacy.blank("en")) == []
 
 
 def test_a_bad_index_fails_as_in_spacy():
@@ -104,6 +104,46 @@ def test_a_ruler_without_patterns_matches_nothing():
     assert ruler.match(doc) == [] and doc[0].pos_ == ""
 
 
+def rule_lemmatizer(nlp):
+    lookups = Lookups()
+    lookups.add_table("lemma_rules", {"noun": [["s", ""]], "verb": [["ing", ""], ["ed", ""]]})
+    lookups.add_table("lemma_index", {"noun": ["walk", "cat"], "verb": ["walk"]})
+    lookups.add_table("lemma_exc", {"verb": {"went": ["go"]}})
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"})
+    lemmatizer.initialize(lookups=lookups)
+    return lemmatizer
+
+
+# the same word under another POS or morphology is lemmatized again
+LEMMA_WORDS = ["cats", "walks", "walks", "walking", "walking", "went", "Cats", "cats", "walked"]
+LEMMA_POS = ["NOUN", "NOUN", "VERB", "VERB", "VERB", "VERB", "PROPN", "NOUN", "VERB"]
+LEMMA_MORPHS = ["Number=Plur", "Number=Plur", "", "", "VerbForm=Inf", "", "", "Number=Plur", ""]
+
+
+def test_cached_lemmas_are_the_lemmatizers():
+    stock_nlp, fast_nlp = spacy.blank("en"), spacy.blank("en")
+    stock, fast = rule_lemmatizer(stock_nlp), rule_lemmatizer(fast_nlp)
+    assert speed_up(fast_nlp) == ["lemmatizer"]
+    calls = []
+    inner = fast.lemmatize.lemmatize
+    fast.lemmatize.lemmatize = lambda token: calls.append(token.i) or inner(token)
+
+    def lemmas(nlp, component):
+        doc = Doc(nlp.vocab, words=LEMMA_WORDS, pos=LEMMA_POS, morphs=LEMMA_MORPHS)
+        return [t.lemma_ for t in component(doc)]
+
+    assert lemmas(fast_nlp, fast) == lemmas(stock_nlp, stock)
+    assert lemmas(fast_nlp, fast)[:6] == ["cat", "walk", "walks", "walk", "walking", "go"]
+    assert calls == [0, 1, 2, 3, 4, 5, 6, 8]  # "cats" as a plural noun came from the cache
+
+
+def test_only_spacys_own_lemmatizers_are_cached():
+    nlp = spacy.blank("en")
+    lemmatizer = rule_lemmatizer(nlp)
+    lemmatizer.lemmatize = lambda token: [token.tag_]  # reads more than word, POS, morphology
+    assert speed_up(nlp) == [] and not isinstance(lemmatizer.lemmatize, LemmaCache)
+
+
 TRICKY = [
     "There's nothin' we ain't gonna do, y'all. Let's go, c'mon!",
     "They gave it to me and I told you: it is what it is.\n\nAcme Corp. hires   a CEO.",
@@ -112,14 +152,20 @@ TRICKY = [
 ]
 
 
-def test_the_models_ruler_matches_as_spacys(nlp):
-    """The trained pipeline's own 179 rules, on text that reaches the rare ones."""
-    ruler = nlp.get_pipe("attribute_ruler")
-    assert isinstance(ruler.match, RuleMatcher)  # load_nlp sped it up
+def test_the_models_components_annotate_as_spacys(nlp, monkeypatch):
+    """The trained pipeline's own rules and lemmatizer, on text that reaches rare rules."""
+    ruler, lemmatizer = nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")
+    # load_nlp sped both up
+    assert isinstance(ruler.match, RuleMatcher) and isinstance(lemmatizer.lemmatize, LemmaCache)
+    fast = [annotations(doc) for doc in nlp.pipe(TRICKY * 2)]
+    with monkeypatch.context() as patch:
+        patch.delattr(ruler, "match")
+        patch.setattr(lemmatizer, "lemmatize", lemmatizer.lemmatize.lemmatize)
+        stock = [annotations(doc) for doc in nlp.pipe(TRICKY * 2)]
+    assert fast == stock
     before = nlp.pipe_names[:nlp.pipe_names.index("attribute_ruler")]
     with nlp.select_pipes(enable=before):
-        docs = list(nlp.pipe(TRICKY))
-    for doc in docs:
-        stock = AttributeRuler.match(ruler, doc)
-        assert ruler.match(doc) == stock
-        assert len(stock) >= len(doc)  # every token has a tag rule at least
+        for doc in nlp.pipe(TRICKY):
+            matches = AttributeRuler.match(ruler, doc)
+            assert ruler.match(doc) == matches
+            assert len(matches) >= len(doc)  # every token has a tag rule at least
