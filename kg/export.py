@@ -161,6 +161,24 @@ _BLOCK_START = re.compile(rb"\n(?=[^\t\n}])")
 _PREFIX = b"@prefix "
 
 
+def _blank_lines(data: bytes) -> bytes:
+    """``data`` with a blank line before each line that opens a block (one that starts
+    with neither a tab nor ``}``); ``data`` ends with no line break.
+
+    A regular expression would test every byte in Python's regex engine; three
+    replacements are C loops: double every line break, then undo it where the next
+    line continues a block. pyoxigraph writes no blank line itself, so every doubled
+    break was one break.
+
+    Examples:
+        >>> _blank_lines(b"@prefix a: <x> .\\na:b a:c a:d ;\\n\\ta:e a:f .\\n}\\na:g")
+        b'@prefix a: <x> .\\n\\na:b a:c a:d ;\\n\\ta:e a:f .\\n}\\n\\na:g'
+    """
+    if b"\n\n" in data or data.endswith(b"\n"):
+        return _BLOCK_START.sub(b"\n\n", data)
+    return data.replace(b"\n", b"\n\n").replace(b"\n\n\t", b"\n\t").replace(b"\n\n}", b"\n}")
+
+
 class _Tidy:
     """pyoxigraph's Turtle/TriG on its way to ``fh``, with kg's prefixes sorted and a
     blank line between blocks.
@@ -190,7 +208,7 @@ class _Tidy:
         # begun: whether a blank line goes before it depends on that line's first byte
         cut = data.rfind(b"\n")
         if cut > 0:
-            self.fh.write(_BLOCK_START.sub(b"\n\n", data[:cut]))
+            self.fh.write(_blank_lines(data[:cut]))
             data = data[cut:]
         self.rest = data
         return len(chunk)
@@ -253,69 +271,89 @@ def _jsonld(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     one member a predicate (``rdf:type`` as ``@type``), and each literal's N-Triples
     string, whose only escapes (``\\\\``, ``\\"``, ``\\n``, ``\\r``, ``\\t``) are JSON's too.
     """
-    from functools import lru_cache
-
     from .rdf import RDF
 
     context = _jsonld_context(base_iri)
     compact = _compactor(context)
-    # predicates, classes, documents and entities recur; most other IRIs are seen
-    # once or twice, so bounded caches keep the recurring ones without growing
-    cache = lru_cache(maxsize=1 << 14)
-    predicate = cache(lambda p: compact(p[1:-1]))
-    a_class = cache(lambda o: '"' + compact(o[1:-1]) + '"')
-    node = cache(lambda o: '{"@id": "' + compact(o[1:-1]) + '"}')
-    datatype = cache(lambda iri: compact(iri))
+    # a predicate's member head ('"kg:rule": '), and an IRI object's value as a class
+    # or as a node: each made once while it recurs (predicates, classes, documents
+    # and entities do; most other IRIs are seen once or twice, so the caches of
+    # objects are emptied when they grow large, keeping memory flat)
+    heads: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    nodes: dict[str, str] = {}
+    literals: dict[str, str] = {}
     rdf_type = f"<{RDF.type}>"
-    subject, key = "", ""
-    groups: list[tuple[str, list[str]]] = []
-    values: list[str] = []
     with _text_out(fh) as out, _statements(kg, base_iri) as st:
         # one node object a line: readable and diffable, with no JSON encoder in the loop
         out.write(json.dumps({"@context": context}, indent=2, sort_keys=True)[:-2])
         out.write(',\n  "@graph": [\n')
         sep = ""
-        nodes: list[str] = []  # node objects made, not yet written
-
-        def flush() -> None:
-            nonlocal sep
-            if subject:
-                members = [f'"@id": "{compact(subject[1:-1])}"'] + [
-                    f'"{k}": {v[0] if len(v) == 1 else "[" + ", ".join(v) + "]"}'
-                    for k, v in groups]
-                nodes.append(sep + "    {" + ", ".join(members) + "}")
-                sep = ",\n"
-
+        subject = pred = ""
+        members: list[str] = []  # the current node's members made so far
+        values: list[str] = []  # the current predicate's values
+        head = ""
+        is_type = False
+        done: list[str] = []  # node objects made, not yet written
         for batch in st.ntriples_batches():
             for line in batch:
-                s, p, o = line[:-3].split(" ", 2)  # IRIs hold no space; a literal may
-                if s != subject:
-                    flush()
-                    subject, key, groups = s, "", []
-                if o[0] == "<":
-                    if p == rdf_type:
-                        k, value = "@type", a_class(o)
-                    else:
-                        k, value = predicate(p), node(o)
-                else:
+                # a line is "<s> <p> o .\n": IRIs hold no space; a literal may
+                s, p, o = line.split(" ", 2)
+                if p != pred or s != subject:
+                    if values:  # the previous predicate's member is complete
+                        members.append(head + values[0] if len(values) == 1
+                                       else head + "[" + ", ".join(values) + "]")
+                        values = []
+                    if s != subject:
+                        if subject:
+                            done.append(sep + "    {" + ", ".join(members) + "}")
+                            sep = ",\n"
+                        subject = s
+                        members = ['"@id": "' + compact(s[1:-1]) + '"']
+                    pred = p
+                    is_type = p == rdf_type
+                    head = heads.get(p)
+                    if head is None:
+                        head = heads[p] = ('"@type": ' if is_type
+                                           else '"' + compact(p[1:-1]) + '": ')
+                if o[0] == "<":  # an IRI: "<iri> .\n"
+                    cache = classes if is_type else nodes
+                    value = cache.get(o)
+                    if value is None:
+                        if len(cache) >= _JSONLD_CACHE:
+                            cache.clear()
+                        iri = compact(o[1:-4])
+                        value = cache[o] = ('"' + iri + '"' if is_type
+                                            else '{"@id": "' + iri + '"}')
+                elif o[-4] == '"':  # a plain string, '"..." .\n'
                     # an N-Triples string is a JSON string: kg escapes only \\ " LF CR tab
-                    end = o.rindex('"') + 1
-                    if end == len(o):
-                        value = o
-                    elif o[end] == "@":
-                        value = f'{{"@language": "{o[end + 1:]}", "@value": {o[:end]}}}'
-                    else:  # ^^<datatype>
-                        value = f'{{"@type": "{datatype(o[end + 3:-1])}", "@value": {o[:end]}}}'
-                    k = predicate(p)
-                if k != key:
-                    key = k
-                    values = []
-                    groups.append((k, values))
+                    value = o[:-3]
+                else:  # tagged or typed: offsets, confidences and such recur
+                    value = literals.get(o)
+                    if value is None:
+                        if len(literals) >= _JSONLD_CACHE:
+                            literals.clear()
+                        end = o.rindex('"') + 1
+                        if o[end] == "@":
+                            value = f'{{"@language": "{o[end + 1:-3]}", "@value": {o[:end]}}}'
+                        else:  # ^^<datatype>
+                            typ = compact(o[end + 3:-4])
+                            value = f'{{"@type": "{typ}", "@value": {o[:end]}}}'
+                        literals[o] = value
                 values.append(value)
-            out.write("".join(nodes))
-            nodes.clear()
-        flush()
-        out.write("".join(nodes) + ("\n" if sep else "") + "  ]\n}\n")
+            out.write("".join(done))
+            done.clear()
+        if values:
+            members.append(head + values[0] if len(values) == 1
+                           else head + "[" + ", ".join(values) + "]")
+        if subject:
+            done.append(sep + "    {" + ", ".join(members) + "}")
+            sep = ",\n"
+        out.write("".join(done) + ("\n" if sep else "") + "  ]\n}\n")
+
+
+#: Most IRI objects :func:`_jsonld` keeps the JSON of at once (per kind).
+_JSONLD_CACHE = 1 << 14
 
 
 def _compactor(context: dict[str, str]) -> Callable[[str], str]:
