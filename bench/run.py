@@ -478,6 +478,12 @@ def report(info, tp, jb, rr, rdf, mem, docs, bl=None, lt=None, kr=None) -> str:
     lines += ["", "The exports are written one at a time inside one `shared_emission()` block, as "
               "`kg build` writes them: the first RDF format's time includes the emission of the "
               "statements that all RDF formats share."]
+    own_all = tp["extract"] - tp["kg_parse"] + tp["exports"] + tp.get("shacl_check", 0.0)
+    lines += ["", "kg's pipeline parses faster than the bare one: `kg/speedups.py` gives the "
+              "model's attribute ruler and lemmatizer exact look-ups (same `Doc`, tested). Measured "
+              f"against kg's own parse instead, kg's work on top of it (stages, merge, exports, "
+              f"check: {own_all:.1f} s) is {own_all / tp['kg_parse']:.0%} of the parse; against "
+              f"the bare parse, {own_all / tp['bare']:.0%}."]
     stages = tp.get("stages") or {}  # filled from the "stages" step
     if stages:
         own = max(tp["extract"] - tp["kg_parse"], 0.0)
