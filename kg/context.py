@@ -224,9 +224,13 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
     """
     if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
         return True
+    from spacy.attrs import IS_UPPER, LIKE_NUM
+
     kb = load_kb()
+    view = doc_view(span.doc)  # the Doc's arrays: a Token per word cost more
+    texts = view.texts
     for k in range(len(span) - 1, 0, -1):
-        prefix = span[:k].text
+        prefix = span[:k].text if k > 1 else texts[span.start]
         entry = kb.lookup(prefix)
         etype = entry.type if entry is not None else (
             EntityType.COMPANY if prefix in companies else None)
@@ -236,7 +240,8 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
                 etype == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
                 and not is_org_name_word(rest[-1])
             )
+    like_num, upper = view.flags(LIKE_NUM), view.flags(IS_UPPER)
     return len(span) > 1 and any(
-        t.like_num or (len(t) == 1 and t.is_upper) or any(c.isdigit() for c in t.text)
-        for t in span[1:]
+        like_num[i] or (len(texts[i]) == 1 and upper[i]) or any(c.isdigit() for c in texts[i])
+        for i in range(span.start + 1, span.end)
     )

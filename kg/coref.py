@@ -227,6 +227,12 @@ class Resolver:
         """The dependency label of the unit's root."""
         return self.root(tok).dep_
 
+    @property
+    def sent_of(self) -> Sequence[int]:
+        """For each token, the index of its sentence in :attr:`sents`. Shared: callers
+        must not change it."""
+        return self._sent_of
+
     def sent_index(self, tok: Token) -> int:
         """Index of the sentence ``tok`` is in."""
         return self._sent_of[tok.i]

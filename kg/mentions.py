@@ -138,7 +138,7 @@ def _clean(span: Span) -> list[Span]:
     if s >= e:
         return []
     for k in range(s + 1, e - 1):
-        if _group_apostrophe(doc, k, e):
+        if k == e - 2 and _group_apostrophe(doc, k, e):
             continue  # "Harlow Supporters' Trust": a plural possessive inside a name
         if tok[k].tag_ == "POS" or tok[k].lower_ == "'s":
             return [*_clean(doc[s:k]), *_clean(doc[k + 1 : e])]
@@ -203,7 +203,8 @@ def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Spa
 def _group_possessive(span: Span) -> bool:
     """A name a group owns ("Harlow Supporters' Trust", "Dunmore Teachers' Union"):
     a plural possessive of people before the name's last word names an organisation."""
-    return any(_group_apostrophe(span.doc, k, span.end) for k in range(span.start + 1, span.end - 1))
+    k = span.end - 2  # only the word before the last can be such an apostrophe
+    return k > span.start and _group_apostrophe(span.doc, k, span.end)
 
 
 #: Plural endings of words for people ("supporters", "teachers", "employees", "musicians").
@@ -258,16 +259,20 @@ def _kb_entry(text: str, span: Span | None = None) -> KBEntry | None:
     return kb.lookup(text)
 
 
+_UNKNOWN = object()  # no knowledge-base entry looked up yet
+
+
 def _type_span(span: Span, ner_label: str, document: Document,
-               companies: frozenset[str] = frozenset()) -> tuple[EntityType, str] | None:
-    text = document.text[span.start_char : span.end_char]
-    entry = _kb_entry(text, span)
+               companies: frozenset[str] = frozenset(), entry: object = _UNKNOWN
+               ) -> tuple[EntityType, str] | None:
+    if entry is _UNKNOWN:
+        entry = _kb_entry(document.text[span.start_char : span.end_char], span)
     if entry is not None and not (entry.weak and ner_label == "PERSON"):
         return entry.type, "kb"
     ctx = context_type(span.doc, span, ner_label)
     if ctx is not None:
         return ctx
-    words = [t.lower_ for t in span]
+    words = doc_view(span.doc).lowers[span.start : span.end]
     if (has_org_word(words) or _group_possessive(span)) and \
             ner_label in ("ORG", "FAC", "GPE", "PERSON", "PRODUCT"):
         return EntityType.ORGANIZATION, "org-name"
@@ -326,6 +331,7 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
                 continue
             text = document.text[span.start_char : span.end_char]
             entry = _kb_entry(text, span)
+            looked_up = span  # the span ``entry`` was looked up for
             if entry is None:
                 span = _trim_generic_tail(span)
                 if span is None:
@@ -349,7 +355,8 @@ def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
                 out.append(_Cand(span.start_char, span.end_char, EntityType.PRODUCT, "name-shape",
                                  _PRIORITY["ner"]))
                 continue
-            typed = _type_span(span, ent.label_, document, companies)
+            typed = _type_span(span, ent.label_, document, companies,
+                               entry if span is looked_up else _UNKNOWN)
             if typed is None:
                 continue
             rule = "kb" if from_ruler and typed[1] == "ner" else typed[1]

@@ -146,31 +146,74 @@ RULES: list[Rule] = [
 ]
 
 
+class _Picks:
+    """Which tokens of a document each rule's first test may accept, by sentence.
+
+    The 20 rules ask every sentence for the tokens with one of their (large) sets of
+    words or entity types: 140,000 questions on 500 articles, nearly all answered "none".
+    The document's tokens are indexed once by lemma, lower-case form and entity type;
+    each set a rule asks for is then looked up once per document (only the few words
+    the document has), and a sentence's answer is one dictionary lookup.
+    """
+
+    def __init__(self, lemmas: list[str], lowers: list[str], kinds: list[EntityType | None],
+                 sent_of: list[int], tokens: list[Token]) -> None:
+        self.by_word: dict[str, list[int]] = {}
+        self.by_type: dict[EntityType, list[int]] = {}
+        for i, (lemma, low, kind) in enumerate(zip(lemmas, lowers, kinds)):
+            self.by_word.setdefault(lemma, []).append(i)
+            if low != lemma:
+                self.by_word.setdefault(low, []).append(i)
+            if kind is not None:
+                self.by_type.setdefault(kind, []).append(i)
+        self.sent_of, self.tokens = sent_of, tokens
+        # (words, types) -> sentence index -> the tokens picked there, in text order
+        self.found: dict[tuple, dict[int, tuple[Token, ...]]] = {}
+
+    def pick(self, sent: int, words: Collection[str], types: Collection[EntityType]
+             ) -> list[Token]:
+        key = (words, types)
+        try:
+            found = self.found.get(key)
+        except TypeError:  # a set made anew by the rule: remembered by its contents
+            key = (frozenset(words), frozenset(types))
+            found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = self._group(words, types)
+        return list(found.get(sent, ()))
+
+    def _group(self, words: Collection[str], types: Collection[EntityType]
+               ) -> dict[int, tuple[Token, ...]]:
+        by_word, by_type = self.by_word, self.by_type
+        # only the words the document has: test the smaller collection against the other
+        if len(words) > len(by_word):
+            hits = [i for w in by_word if w in words for i in by_word[w]]
+        else:
+            hits = [i for w in words if w in by_word for i in by_word[w]]
+        hits += [i for k in types if k in by_type for i in by_type[k]]
+        out: dict[int, list[Token]] = {}
+        sent_of, tokens = self.sent_of, self.tokens
+        for i in sorted(set(hits)):
+            out.setdefault(sent_of[i], []).append(tokens[i])
+        return {k: tuple(v) for k, v in out.items()}
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence as the rules read it.
 
     Its tokens are made once and shared by every rule (iterating a spaCy Span builds new
-    Token objects on each pass), with each token's lower-case lemma and form and the
-    type of the entity it names, read once from the document's arrays. A rule walks
-    only the tokens its first test may accept (:meth:`pick`), found from these lists
-    rather than from spaCy's Token attributes, and nothing in a sentence without them.
+    Token objects on each pass). A rule walks only the tokens its first test may accept
+    (:meth:`pick`), found from an index of the document's words and entity types rather
+    than from spaCy's Token attributes, and nothing in a sentence without them.
     Iterating it gives its tokens, as iterating the Span would.
     """
 
     span: Span
     tokens: list[Token]
-    lemmas: list[str]  # each token's lemma, lower-cased
-    lowers: list[str]  # each token's lower-case form
-    kinds: list[EntityType | None]  # the type of the entity each token names, if any
-    words: frozenset[str]  # the lemmas and lower-case forms of all its tokens
     nouns: frozenset[str]  # the lemmas of its common nouns
-    types: frozenset[EntityType]  # the types of the entities named in it
-    # per (words, types) a rule asks for: those that occur in the document at all, and
-    # the document's words and types; shared by its sentences
-    in_doc: dict = field(default_factory=dict, repr=False, compare=False)
-    doc_words: frozenset[str] = frozenset()
-    doc_types: frozenset = frozenset()
+    no: int = 0  # its index in the document
+    picks: _Picks | None = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Token]:
         return iter(self.tokens)
@@ -179,46 +222,21 @@ class Sentence:
              ) -> list[Token]:
         """The tokens whose lemma or lower-case form is one of ``words`` or that name an
         entity of one of ``types``, in text order: what a rule's first test may accept."""
-        # The 20 rules ask every sentence for their (large) word sets: each set is cut
-        # once per document to the words the document has, and the sentence is tested
-        # against those few. A token's words and type are in the document's, so the
-        # tokens picked are the same.
-        try:
-            found = self.in_doc.get((words, types))
-        except TypeError:  # a set that cannot be remembered: test it as it is
-            found = (words, types)
-        if found is None:
-            found = self.in_doc[words, types] = (self.doc_words.intersection(words),
-                                                 self.doc_types.intersection(types))
-        words, types = found
-        if self.words.isdisjoint(words) and self.types.isdisjoint(types):
-            return []
-        return [t for t, lemma, low, kind
-                in zip(self.tokens, self.lemmas, self.lowers, self.kinds)
-                if lemma in words or low in words or kind in types]
+        return self.picks.pick(self.no, words, types)
 
 
 def _sentences(doc: Doc, res: Resolver) -> Iterator[Sentence]:
-    """The document's sentences, read from its token arrays at once (no Token objects),
-    each distinct lemma lower-cased once."""
+    """The document's sentences, read from its token arrays at once (no Token objects)."""
     from spacy.symbols import NOUN
 
     view = doc_view(doc)
-    lemmas, lowers, all_pos = view.lemmas, view.lowers, view.pos
-    kinds = res.token_types()
-    in_doc: dict = {}
-    doc_words = frozenset(lemmas).union(lowers)
-    doc_types = frozenset(kinds)  # with None if a token names no entity, as ``kinds`` has
-    for span in res.sents:
+    lemmas, all_pos = view.lemmas, view.pos
+    picks = _Picks(lemmas, view.lowers, res.token_types(), res.sent_of, res.tokens)
+    for no, span in enumerate(res.sents):
         a, b = span.start, span.end
-        pos = all_pos[a:b]
-        sent_lemmas = lemmas[a:b]
-        sent_kinds = kinds[a:b]
         yield Sentence(
-            span, res.tokens[a:b], sent_lemmas, lowers[a:b], sent_kinds,
-            frozenset(sent_lemmas).union(lowers[a:b]),
-            frozenset(m for m, p in zip(sent_lemmas, pos) if p == NOUN),
-            frozenset(k for k in sent_kinds if k is not None), in_doc, doc_words, doc_types)
+            span, res.tokens[a:b],
+            frozenset(m for m, p in zip(lemmas[a:b], all_pos[a:b]) if p == NOUN), no, picks)
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
