@@ -9,8 +9,9 @@ who "works for" another person): reported, never fatal. The ontology is mixed in
 The check ``kg build`` runs (:func:`check_build`) reads the Turtle into Oxigraph and lets
 SPARQL pick out the few nodes pyshacl has to check (:mod:`kg.shacl_sparql`): the same
 findings at a fraction of the cost of pyshacl on an rdflib copy of the whole graph. The
-text is parsed once, by Oxigraph in a thread of its own (:func:`start_check_build` lets
-the caller go on meanwhile); what the store would not show (numbers written in a form
+text is parsed once, by Oxigraph, and the whole check runs in threads of its own
+(:func:`start_check_build` lets the caller go on meanwhile; Oxigraph lets go of the GIL
+while it parses and queries); what the store would not show (numbers written in a form
 it rewrites, blank nodes) is read off the text by regular expressions.
 
 Examples:
@@ -432,9 +433,10 @@ def check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
 
 def start_check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
                       base_iri: str = DEFAULT_BASE_IRI) -> PendingCheck:
-    """:func:`check_build`, begun: Oxigraph reads the Turtle in a thread of its own (it
-    lets go of the GIL) while the caller goes on, e.g. writing the other exports; the
-    rest of the check runs when :meth:`PendingCheck.result` is called.
+    """:func:`check_build`, begun: the Turtle is read and checked by threads of their
+    own (Oxigraph lets go of the GIL while it parses and queries) while the caller goes
+    on, e.g. writing the other exports; the evidence is checked, and the findings
+    handed over, when :meth:`PendingCheck.result` is called.
 
     Examples:
         >>> start_check_build(KnowledgeGraph(), "").result().summary()
@@ -444,16 +446,16 @@ def start_check_build(kg: KnowledgeGraph, turtle: str | os.PathLike[str],
 
 
 class PendingCheck:
-    """A :func:`check_build` whose Turtle is being read (see :func:`start_check_build`)."""
+    """A :func:`check_build` whose Turtle is being checked (see :func:`start_check_build`)."""
 
     def __init__(self, kg: KnowledgeGraph, turtle: str | os.PathLike[str], base_iri: str):
         self._kg, self._turtle, self._base_iri = kg, turtle, base_iri
-        self._loading = _Loading(turtle)
+        self._loading = _Loading(turtle, base_iri)
 
     def result(self) -> Report:
         """The report; raises :class:`~kg.errors.ValidationError` as check_build does."""
         kg, base_iri, evidence = self._kg, self._base_iri, []
-        # the evidence is checked while Oxigraph may still be reading the Turtle
+        # the evidence is checked while the Turtle's check may still be running
         report = _validate_turtle(self._turtle, base_iri, self._loading,
                                   meanwhile=lambda: evidence.extend(check_evidence(kg, base_iri)))
         report.findings = sorted(set(report.findings) | set(evidence), key=_order)
@@ -479,92 +481,116 @@ def validate_turtle(turtle: str | os.PathLike[str],
         >>> [f.line() for f in report.findings]
         ['Violation: <urn:a> rdfs:label: an entity has exactly one non-empty rdfs:label']
     """
-    return _validate_turtle(turtle, base_iri, _Loading(turtle))
+    return _validate_turtle(turtle, base_iri, _Loading(turtle, base_iri))
 
 
 def _validate_turtle(turtle: str | os.PathLike[str], base_iri: str, loading: _Loading,
                      meanwhile=None) -> Report:
-    """:func:`validate_turtle` of the text ``loading`` reads, running ``meanwhile()``
-    while Oxigraph fills the store."""
-    from .rdf import bind_prefixes
-
+    """:func:`validate_turtle` of the text ``loading`` checks, running ``meanwhile()``
+    while it does."""
+    if meanwhile is not None:
+        meanwhile()
     try:
-        text = loading.text
-        if text is None:
-            loading.store()  # the file could not be read: raises why
-        # Oxigraph's parser, strict and many times faster than rdflib's, fills the store
-        # in a thread of its own (which then runs the SPARQL preselection) while this
-        # one reads the text for what the store would not show
-        if meanwhile is not None:
-            meanwhile()
-        import pyshacl  # noqa: F401 - its first import costs a good part of a check
-        scanned = _quick_scan(text)
-        store = loading.store()
-        typed, blank = scanned if scanned is not None else _scan(_parse(text))
+        loading.read()
     except SyntaxError as e:
         raise ValidationError(f"the built graph is not valid Turtle ({e}); "
                               "this is a bug in kg's serializer, please report it") from e
     except OSError as e:
         raise ValidationError(f"cannot read the built graph {str(turtle)!r}: "
                               f"{e.strerror or e}") from e
-    # Oxigraph's store gives blank nodes new labels: findings would not name them as
-    # the text does (kg writes none; a graph with some breaks kg's shapes anyway)
-    report = None if blank else _validate_store(store, typed, base_iri, loading.preselected)
-    if report is None:  # the whole graph through pyshacl
-        graph = graph_from_quads(_parse(text), bind_prefixes(Graph(), base_iri))
-        report = validate_graph(graph, inplace=True)
-    return report
+    return loading.report()
 
 
 class _Loading:
-    """Turtle (text, or a file's bytes) read into a new Oxigraph store by a thread of its
-    own: the parse lets go of the GIL. An error is raised by :meth:`store`.
+    """A check of Turtle (text, or a file's bytes), run by threads of its own.
 
-    The same thread then runs what of the check needs only the store (see
-    :func:`_preselect`): Oxigraph lets go of the GIL while it answers a query too, so
-    that work costs the caller no time when it has other work meanwhile.
+    One thread reads the text into a new Oxigraph store and runs on it what needs only
+    the store (see :func:`_preselect`); Oxigraph lets go of the GIL while it parses and
+    while it answers a query, so that costs the caller no time when it has other work
+    meanwhile (a build writes its other exports). Another reads the text for what the
+    store would not show (numbers written in a form it rewrites, blank nodes). The first
+    then draws the findings, and drops the store, before :meth:`report` is asked.
     """
 
-    def __init__(self, turtle: str | os.PathLike[str]):
+    def __init__(self, turtle: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI):
         import threading
 
         self.text: str | bytes | None = None
-        self._store, self._error, self._thread = Store(), None, None
-        self._preselection: _Preselection | BaseException | None = None
+        self._read_error: BaseException | None = None  # the text is no Turtle, or unreadable
+        self._error: BaseException | None = None  # anything else
+        self._scanned: tuple[set, bool] | BaseException | None = None
+        self._report: Report | None = None
+        self._thread = self._scanner = None
         try:
             self.text = turtle if isinstance(turtle, str) else Path(turtle).read_bytes()
         except OSError as e:
-            self._error = e
+            self._read_error = e
             return
-        self._thread = threading.Thread(target=self._load, daemon=True)
+        self._thread = threading.Thread(target=self._check, args=(base_iri,), daemon=True)
+        self._scanner = threading.Thread(target=self._read_text, daemon=True)
+        self._scanner.start()  # first: the checker waits for it
         self._thread.start()
 
-    def _load(self) -> None:
+    def _read_text(self) -> None:
+        try:
+            scanned = _quick_scan(self.text)
+            self._scanned = scanned if scanned is not None else _scan(_parse(self.text))
+        except BaseException as e:  # noqa: BLE001 - raised again by read()
+            self._scanned = e
+
+    def _check(self, base_iri: str) -> None:
         from pyoxigraph import RdfFormat
 
+        from .rdf import bind_prefixes
+
         try:
-            self._store.load(self.text, RdfFormat.TURTLE)
-        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
-            self._error = e
+            store = Store()
+            # Oxigraph's parser, strict and many times faster than rdflib's
+            store.load(self.text, RdfFormat.TURTLE)
+        except BaseException as e:  # noqa: BLE001 - raised again by read()
+            self._read_error = e
             return
         try:
-            self._preselection = _preselect(self._store)
-        except BaseException as e:  # noqa: BLE001 - raised again by preselected()
-            self._preselection = e
+            try:
+                preselection = _preselect(store)
+            except BaseException as e:  # noqa: BLE001 - raised where it is needed
+                preselection = e
+            self._scanner.join()
+            if isinstance(self._scanned, BaseException):
+                self._read_error = self._scanned
+                return
+            typed, blank = self._scanned
+            # Oxigraph's store gives blank nodes new labels: findings would not name them
+            # as the text does (kg writes none; a graph with some breaks kg's shapes anyway)
+            report = None if blank else _validate_store(store, typed, base_iri,
+                                                        lambda: _raised(preselection))
+            del store, preselection  # freed here, not in the caller's thread
+            if report is None:  # the whole graph through pyshacl
+                graph = graph_from_quads(_parse(self.text), bind_prefixes(Graph(), base_iri))
+                report = validate_graph(graph, inplace=True)
+            self._report = report
+        except BaseException as e:  # noqa: BLE001 - raised again by report()
+            self._error = e
 
-    def store(self) -> Store:
-        """The loaded store, once the thread is done (or its error, if it failed)."""
+    def read(self) -> None:
+        """Wait for the text to be read; raise why it could not be (OSError, SyntaxError)."""
         if self._thread is not None:
             self._thread.join()
+        if self._read_error is not None:
+            raise self._read_error
+
+    def report(self) -> Report:
+        """The findings (after :meth:`read`), or the error that stopped the check."""
+        self.read()
         if self._error is not None:
             raise self._error
-        return self._store
+        return self._report
 
-    def preselected(self) -> _Preselection:
-        """What :func:`_preselect` found in the store (after :meth:`store`)."""
-        if isinstance(self._preselection, BaseException):
-            raise self._preselection
-        return self._preselection
+
+def _raised(value):
+    if isinstance(value, BaseException):
+        raise value
+    return value
 
 
 class _Preselection(NamedTuple):

@@ -695,35 +695,39 @@ def test_a_started_check_reports_what_check_build_reports(small_kg, tmp_path):
         pending.result()
 
 
-# ---------------------------------------------------------------------------- the preselection beside the load
+# ---------------------------------------------------------------------------- the check beside the caller
 @pytest.mark.parametrize("name, breakage", [
     ("no label", lambda g: g.remove((ACME, RDFS.label, None))),  # a focus node
     ("fact without statement", lambda g: g.add((ACME, KG.partnerOf, GLOBEX))),  # whole graph
     ("mention text longer than its span", _mention_text_too_long),  # a whole-graph warning
+    ("blank-node entity", _blank_entity),  # no preselection: pyshacl on the whole graph
 ])
-def test_the_preselection_runs_in_the_loading_thread(small_kg, monkeypatch, whole_graph_runs,
-                                                     name, breakage):
+def test_the_check_runs_in_a_thread_of_its_own(small_kg, monkeypatch, whole_graph_runs,
+                                               name, breakage):
     import threading
 
     import kg.shacl_sparql
     import kg.validate
 
     threads = []
-    for module, fn in ((kg.shacl_sparql, "candidates"), (kg.validate, "_pyshacl")):
+    for module, fn in ((kg.shacl_sparql, "candidates"), (kg.validate, "_pyshacl"),
+                       (kg.validate, "_quick_scan")):
         real = getattr(module, fn)
-        monkeypatch.setattr(module, fn, lambda *a, real=real, **k:
-                            threads.append(threading.current_thread()) or real(*a, **k))
+        monkeypatch.setattr(module, fn, lambda *a, real=real, fn=fn, **k:
+                            threads.append((fn, threading.current_thread())) or real(*a, **k))
     g = to_rdf(small_kg)
     breakage(g)
     report = validate_turtle(g.serialize(format="turtle"))
-    assert sorted(f.line() for f in report.findings) == _reference(g)
-    assert not whole_graph_runs
-    # the queries and the whole-graph shapes ran beside the load; only the focus nodes'
-    # neighbourhood (if any) was checked by the caller's thread
-    assert threads[0] is not threading.main_thread()
-    assert threads[1] is threads[0]
-    assert all(t is threading.main_thread() for t in threads[2:])
-    assert len(threads) == (3 if name == "no label" else 2)
+    assert _masked(f.line() for f in report.findings) == _masked(_reference(g))
+    assert bool(whole_graph_runs) == (name == "blank-node entity")
+    # the queries, the whole-graph shapes and the focus nodes' neighbourhood (if any)
+    # were checked by one thread, the text scanned by another, none by the caller's
+    checker = {t for fn, t in threads if fn != "_quick_scan"}
+    scanner = {t for fn, t in threads if fn == "_quick_scan"}
+    assert len(checker) == len(scanner) == 1 and checker != scanner
+    assert threading.main_thread() not in checker | scanner
+    pyshacl_runs = [fn for fn, _ in threads].count("_pyshacl")
+    assert pyshacl_runs == {"no label": 2, "blank-node entity": 3}.get(name, 1)
 
 
 def test_shapes_the_loading_thread_cannot_compile_go_to_pyshacl_whole(small_kg, monkeypatch,
