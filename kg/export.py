@@ -28,10 +28,13 @@ import io
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -94,24 +97,6 @@ def _text_out(fh: BinaryIO) -> Iterator[io.TextIOWrapper]:
         out.detach()  # flushes; ``fh`` stays open for its owner
 
 
-class _XmlCr:
-    """A file that writes to ``fh`` with every CR as ``&#13;``.
-
-    XML parsers turn a raw CR into LF; a character reference keeps it. kg's own
-    markup never contains CR, so every CR here is inside a text value.
-    """
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh = fh
-
-    def write(self, data: bytes) -> int:
-        self.fh.write(bytes(data).replace(b"\r", b"&#13;"))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
 def _jsonld_context(base_iri: str) -> dict[str, str]:
     from .rdf import PREFIXES
 
@@ -121,7 +106,30 @@ def _jsonld_context(base_iri: str) -> dict[str, str]:
 # ----------------------------------------------------------------------------- RDF
 # Each RDF format is written by pyoxigraph from kg's statements, emitted once per
 # graph (kg.rdf.Statements); serialize_many shares one emission between formats.
-_SESSION: ContextVar[dict | None] = ContextVar("kg_export_session", default=None)
+_SESSION: ContextVar[_Session | None] = ContextVar("kg_export_session", default=None)
+
+
+class _Session:
+    """What the exports of one :func:`shared_emission` block share: each graph's
+    statements, and files one format made ahead for another (see :func:`_ox_nt`)."""
+
+    def __init__(self, formats: frozenset[str] | None) -> None:
+        self.formats = formats  # the formats the block will write; None: any
+        self.statements: dict[tuple[int, str], tuple[KnowledgeGraph, Any]] = {}
+        self.kept: dict[tuple[int, str, str], tuple[KnowledgeGraph, BinaryIO]] = {}
+        self.made: set[tuple[int, str, str]] = set()  # (graph, base, format) made so far
+
+    def wants(self, fmt: str) -> bool:
+        return self.formats is None or fmt in self.formats
+
+    def close(self) -> None:
+        for _, st in self.statements.values():
+            st.close()
+        for _, fh in self.kept.values():
+            fh.close()
+        self.statements.clear()
+        self.kept.clear()
+        self.made.clear()
 
 
 @contextmanager
@@ -135,9 +143,10 @@ def _statements(kg: KnowledgeGraph, base_iri: str) -> Iterator[Any]:
             yield st
         return
     key = (id(kg), base_iri)
-    if key not in session:
-        session[key] = (kg, Statements(kg, base_iri))  # kg kept alive: its id stays its own
-    yield session[key][1]
+    if key not in session.statements:
+        # kg kept alive: its id stays its own
+        session.statements[key] = (kg, Statements(kg, base_iri))
+    yield session.statements[key][1]
 
 
 def _ox_prefixes(base_iri: str) -> dict[str, str]:
@@ -159,24 +168,6 @@ def _ox(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool, output: Any) -
 
 _BLOCK_START = re.compile(rb"\n(?=[^\t\n}])")
 _PREFIX = b"@prefix "
-
-
-def _blank_lines(data: bytes) -> bytes:
-    """``data`` with a blank line before each line that opens a block (one that starts
-    with neither a tab nor ``}``); ``data`` ends with no line break.
-
-    A regular expression would test every byte in Python's regex engine; three
-    replacements are C loops: double every line break, then undo it where the next
-    line continues a block. pyoxigraph writes no blank line itself, so every doubled
-    break was one break.
-
-    Examples:
-        >>> _blank_lines(b"@prefix a: <x> .\\na:b a:c a:d ;\\n\\ta:e a:f .\\n}\\na:g")
-        b'@prefix a: <x> .\\n\\na:b a:c a:d ;\\n\\ta:e a:f .\\n}\\n\\na:g'
-    """
-    if b"\n\n" in data or data.endswith(b"\n"):
-        return _BLOCK_START.sub(b"\n\n", data)
-    return data.replace(b"\n", b"\n\n").replace(b"\n\n\t", b"\n\t").replace(b"\n\n}", b"\n}")
 
 
 class _Tidy:
@@ -208,7 +199,7 @@ class _Tidy:
         # begun: whether a blank line goes before it depends on that line's first byte
         cut = data.rfind(b"\n")
         if cut > 0:
-            self.fh.write(_blank_lines(data[:cut]))
+            self.fh.write(_BLOCK_START.sub(b"\n\n", data[:cut]))
             data = data[cut:]
         self.rest = data
         return len(chunk)
@@ -231,7 +222,116 @@ def _tidied(kg: KnowledgeGraph, base_iri: str, fmt: str, quads: bool, fh: Binary
 
 def _turtle(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """Turtle, subject by subject in IRI order, prefixes declared."""
-    _tidied(kg, base_iri, "TURTLE", False, fh)
+    _ox_nt(kg, base_iri, "TURTLE", fh)
+
+
+class _TurtleOut:
+    """Turtle written a block of subjects at a time, as :class:`_Tidy` writes it whole:
+    kg's prefixes sorted, then the subjects with a blank line between them."""
+
+    def __init__(self, fh: BinaryIO, base_iri: str) -> None:
+        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
+        fh.write(head.encode("utf-8") + b"\n")
+        self.fh, self.sep = fh, b""
+
+    def write(self, chunk: bytes) -> None:
+        # pyoxigraph declares every prefix before a piece's first subject
+        start = 0
+        while chunk.startswith(_PREFIX, start):
+            start = chunk.index(b"\n", start) + 1
+        if start < len(chunk):
+            # a piece ends with its last line's break: the next piece's first line
+            # opens a block, so a blank line goes between them
+            self.fh.write(self.sep + _BLOCK_START.sub(b"\n\n", chunk[start:-1]))
+            self.sep = b"\n\n"
+
+    def close(self) -> None:
+        if self.sep:
+            self.fh.write(b"\n")
+
+
+class _XmlOut:
+    """RDF/XML written a block of subjects at a time: one header, each piece's
+    elements, one footer.
+
+    Every CR is written as ``&#13;``: XML parsers turn a raw CR into LF, a character
+    reference keeps it. kg's own markup never contains CR, so every CR here is inside
+    a text value.
+    """
+
+    def __init__(self, fh: BinaryIO, base_iri: str) -> None:
+        import pyoxigraph as ox
+
+        empty = ox.serialize([], None, format=ox.RdfFormat.RDF_XML,
+                             prefixes=_ox_prefixes(base_iri))
+        self.foot = b"</rdf:RDF>"
+        if not empty.endswith(self.foot):  # pragma: no cover (a pyoxigraph change)
+            raise RuntimeError(f"unexpected RDF/XML from pyoxigraph: {empty[-40:]!r}")
+        self.head = empty[:-len(self.foot)]
+        self.fh = fh
+        fh.write(self.head)
+
+    def write(self, chunk: bytes) -> None:
+        if not (chunk.startswith(self.head) and chunk.endswith(self.foot)):
+            raise RuntimeError("unexpected RDF/XML from pyoxigraph")  # pragma: no cover
+        self.fh.write(chunk[len(self.head):-len(self.foot)].replace(b"\r", b"&#13;"))
+
+    def close(self) -> None:
+        self.fh.write(self.foot)
+
+
+_OUT = {"TURTLE": ("turtle", _TurtleOut), "RDF_XML": ("rdfxml", _XmlOut)}
+
+
+def _ox_nt(kg: KnowledgeGraph, base_iri: str, fmt: str, fh: BinaryIO) -> None:
+    """Turtle or RDF/XML (``fmt``) of ``kg``'s N-Triples, by pyoxigraph.
+
+    pyoxigraph parses the N-Triples a block of subjects at a time and writes each
+    block (:meth:`kg.rdf.Statements.subject_blocks`); no subject is split between
+    blocks, so the pieces join to what it writes of all of them at once. Parsing
+    costs about as much as writing: in a :func:`shared_emission` block that will
+    write both formats, each parsed block is written in both, the other format into
+    a temp file that its own export then copies.
+    """
+    import pyoxigraph as ox
+
+    other = "RDF_XML" if fmt == "TURTLE" else "TURTLE"
+    session = _SESSION.get()
+    with _statements(kg, base_iri) as st:
+        if session is not None:
+            session.made.add((id(kg), base_iri, fmt))
+            kept = session.kept.pop((id(kg), base_iri, fmt), None)
+            if kept is not None:
+                with kept[1] as src:
+                    src.seek(0)
+                    shutil.copyfileobj(src, fh, 1 << 20)
+                return
+        outs = {fmt: _OUT[fmt][1](fh, base_iri)}
+        spare = None
+        if (session is not None and session.wants(_OUT[other][0])
+                and (id(kg), base_iri, other) not in session.made):
+            spare = tempfile.TemporaryFile()  # noqa: SIM115 (closed below or by the session)
+        try:
+            if spare is not None:
+                outs[other] = _OUT[other][1](spare, base_iri)
+            prefixes = _ox_prefixes(base_iri)
+            formats = [(getattr(ox.RdfFormat, f), out) for f, out in outs.items()]
+            for block in st.subject_blocks():
+                # lenient: kg minted every IRI from percent-encoded parts (and checked
+                # the base and ontology terms), so re-checking each would only cost time
+                triples = list(ox.parse(block, ox.RdfFormat.N_TRIPLES, lenient=True))
+                for rdf_format, out in formats:
+                    out.write(ox.serialize(triples, None, format=rdf_format, prefixes=prefixes))
+            for out in outs.values():
+                out.close()
+        except BaseException:
+            if spare is not None:
+                spare.close()
+            raise
+        if spare is not None:
+            # only a whole file is kept: a failed write leaves the other to be made anew
+            session.made.add((id(kg), base_iri, other))
+            session.kept[(id(kg), base_iri, other)] = (kg, spare)
 
 
 def _nt(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
@@ -243,7 +343,7 @@ def _nt(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
 
 def _rdfxml(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
     """RDF/XML, one rdf:Description per subject, in IRI order."""
-    _ox(kg, base_iri, "RDF_XML", False, _XmlCr(fh))
+    _ox_nt(kg, base_iri, "RDF_XML", fh)
 
 
 def _trig(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
@@ -491,7 +591,8 @@ def _encode(value: Any) -> str:
     """
     if _str_keys(value):
         text = _ENCODER.encode(value)
-        if not _JSON_UNSAFE.search(text):
+        # isascii() is a flag lookup; DEL is the one unsafe ASCII character
+        if (text.isascii() and "\x7f" not in text) or not _JSON_UNSAFE.search(text):
             return text  # what the round trip would give, and nothing to escape
     text = _ENCODER.encode(json.loads(json.dumps(value)))
     return _JSON_UNSAFE.sub(_u_escape, text)
@@ -512,6 +613,16 @@ def _str_keys(value: Any) -> bool:
         values = value
     else:
         return True
+    kinds = set(map(type, values))
+    if kinds <= _SCALARS:
+        return True
+    if kinds == _DICT:
+        # a list of flat dicts (mentions, provenance): their keys and values checked
+        # in C, with no call per dict
+        if not _STR.issuperset(map(type, chain.from_iterable(values))):
+            return False
+        if _SCALARS.issuperset(map(type, chain.from_iterable(map(dict.values, values)))):
+            return True
     for v in values:  # most values are scalars: no call for them
         if type(v) not in _SCALARS and not _str_keys(v):
             return False
@@ -519,6 +630,7 @@ def _str_keys(value: Any) -> bool:
 
 
 _STR = frozenset((str,))
+_DICT = frozenset((dict,))
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
@@ -626,7 +738,7 @@ def _graphml(kg: KnowledgeGraph, base_iri: str, fh: BinaryIO) -> None:
 
 
 class _XmlCrText:
-    """:class:`_XmlCr` for a text file."""
+    """A text file that writes every CR as ``&#13;`` (see :class:`_XmlOut`)."""
 
     def __init__(self, out: io.TextIOWrapper) -> None:
         self.out = out
@@ -799,18 +911,26 @@ def serialize_many(kg: KnowledgeGraph, formats: Iterable[str], *,
         True
     """
     exporters = {fmt: FORMATS.get(fmt) for fmt in formats}
-    with shared_emission():
+    with shared_emission(exporters):
         return {fmt: exp.render(kg, base_iri) for fmt, exp in exporters.items()}
 
 
 @contextmanager
-def shared_emission() -> Iterator[None]:
+def shared_emission(formats: Iterable[str] | None = None) -> Iterator[None]:
     """Within this block, the exporters emit each graph's RDF statements once.
 
     For callers that write or render formats one at a time (to keep one in memory at a
     time) but want the RDF formats to share one emission, as :func:`serialize_many`
     and :func:`write_many` do. The graphs must not change inside the block. The
     statements' temp files (a large graph's) are removed when the block ends.
+
+    Args:
+        formats: the formats the block will write (names or aliases), when known;
+            by default any. Turtle and RDF/XML are made together from one parse when
+            both will be written (the second is kept in a temp file until asked for).
+
+    Raises:
+        UnknownFormatError: a format in ``formats`` is not registered.
 
     Examples:
         >>> from kg.graph import KnowledgeGraph
@@ -820,14 +940,14 @@ def shared_emission() -> Iterator[None]:
         >>> nt == serialize(kg, "nt")
         True
     """
-    session: dict = {}
+    wanted = None if formats is None else frozenset(FORMATS.get(f).name for f in formats)
+    session = _Session(wanted)
     token = _SESSION.set(session)
     try:
         yield
     finally:
         _SESSION.reset(token)
-        for _, st in session.values():
-            st.close()
+        session.close()
 
 
 def write_many(
@@ -841,7 +961,7 @@ def write_many(
     their targets, so an error leaves every previous file as it was.
     """
     exporters = {path: FORMATS.get(fmt) for path, fmt in files.items()}
-    with shared_emission():
+    with shared_emission(files.values()):
         return atomic_write_streams({
             path: (lambda fh, e=exp: e.write_to(kg, base_iri, fh))
             for path, exp in exporters.items()})

@@ -809,6 +809,40 @@ class Statements:
             while batch := fh.readlines(size):
                 yield batch
 
+    def subject_blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """:attr:`ntriples` as UTF-8 in pieces of about ``size`` bytes (more when one
+        subject has more), each ending with a subject's last line: no subject's
+        triples are split between two pieces, so writers that group a subject's
+        triples can write each piece on its own.
+
+        Examples:
+            >>> from kg.graph import KnowledgeGraph
+            >>> st = Statements(KnowledgeGraph())
+            >>> blocks = list(st.subject_blocks(size=1))
+            >>> b"".join(blocks) == st.ntriples.encode("utf-8"), len(blocks) > 1
+            (True, True)
+            >>> all(a.split(b" ")[0] != b.split(b" ")[0] for a, b in zip(blocks, blocks[1:]))
+            True
+        """
+        if self._files:
+            fh: Any = open(self._file("nt"), "rb")  # noqa: SIM115 (closed below)
+        else:
+            fh = io.BytesIO(self.ntriples.encode("utf-8"))
+        carry: list[bytes] = []
+        with fh:
+            # only LF ends a line: a literal's other line breaks are escaped or kept raw
+            while batch := fh.readlines(size):
+                lines = carry + batch if carry else batch
+                last = lines[-1]
+                # the lines are sorted, so the last subject's lines are the last ones,
+                # from the first line that starts with "<subject> "
+                cut = bisect.bisect_left(lines, last[:last.index(b" ") + 1])
+                carry = lines[cut:]
+                if cut:
+                    yield b"".join(lines[:cut])
+            if carry:
+                yield b"".join(carry)
+
     def triples(self) -> Iterator[Any]:
         """:attr:`ntriples` as ``pyoxigraph.Triple`` s, in order, parsed as needed."""
         if self._files:

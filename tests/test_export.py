@@ -635,7 +635,8 @@ def test_write_streams_one_file_and_keeps_the_previous_one_on_failure(small_kg, 
     assert [p.name for p in tmp_path.iterdir()] == ["graph.nt"]
 
 
-def test_tidy_writer_is_independent_of_chunk_boundaries(small_kg):
+@pytest.mark.parametrize("fmt", ["TURTLE", "TRIG"])
+def test_tidy_writer_is_independent_of_chunk_boundaries(small_kg, fmt):
     """pyoxigraph hands the writer 8 KB chunks; any cut (one byte at a time, inside
     a prefix line, between a line break and the next line) gives the same text."""
     import pyoxigraph as ox
@@ -643,10 +644,12 @@ def test_tidy_writer_is_independent_of_chunk_boundaries(small_kg):
     from kg.export import _ox_prefixes, _Tidy
 
     kg = hostile_kg()
-    nt, _ = _reference_lines(kg)
-    data = ox.serialize(ox.parse(nt.encode(), ox.RdfFormat.N_TRIPLES),
-                        format=ox.RdfFormat.TURTLE, prefixes=_ox_prefixes(DEFAULT_BASE_IRI))
-    expected = _reference_ox(kg, "TURTLE").encode("utf-8")
+    nt, nq = _reference_lines(kg)
+    parsed = (ox.parse(nq.encode(), ox.RdfFormat.N_QUADS) if fmt == "TRIG"
+              else ox.parse(nt.encode(), ox.RdfFormat.N_TRIPLES))
+    data = ox.serialize(parsed, format=getattr(ox.RdfFormat, fmt),
+                        prefixes=_ox_prefixes(DEFAULT_BASE_IRI))
+    expected = _reference_ox(kg, fmt).encode("utf-8")
     for size in (1, 2, 7, 64, 1000, len(data)):
         buf = io.BytesIO()
         tidy = _Tidy(buf, DEFAULT_BASE_IRI)
@@ -654,3 +657,139 @@ def test_tidy_writer_is_independent_of_chunk_boundaries(small_kg):
             tidy.write(data[i:i + size])
         tidy.close()
         assert buf.getvalue() == expected, size
+
+
+@pytest.mark.parametrize("size", [1, 200, 1 << 20])
+@pytest.mark.parametrize("which", ["small", "hostile", "interview"])
+def test_turtle_and_rdfxml_written_block_by_block_are_pyoxigraph_whole_text(
+        small_kg, which, size, monkeypatch):
+    """Parsed and written a block of subjects at a time (one subject a block, at size
+    1), Turtle and RDF/XML are what pyoxigraph writes of all the triples at once."""
+    import kg.rdf
+
+    blocks = kg.rdf.Statements.subject_blocks
+    monkeypatch.setattr(kg.rdf.Statements, "subject_blocks",
+                        lambda self, size_=size: blocks(self, size_))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    kg_ = _graph(which, small_kg)
+    assert serialize(kg_, "turtle") == _reference_ox(kg_, "TURTLE")
+    assert serialize(kg_, "rdfxml") == _reference_ox(kg_, "RDF_XML")
+
+
+def test_subject_blocks_split_no_subject(small_kg, spill_everything):
+    """On disk or in memory, the blocks join to the N-Triples and each subject's lines
+    are in one block."""
+    import kg.rdf
+
+    for budget in (None, 10**9):
+        with kg.rdf.Statements(hostile_kg(), budget=budget) as st:
+            for size in (1, 100, 5000, 1 << 20):
+                blocks = list(st.subject_blocks(size))
+                assert b"".join(blocks) == st.ntriples.encode("utf-8")
+                subjects = [{line.split(b" ")[0] for line in block.splitlines()}
+                            for block in blocks]
+                assert sum(map(len, subjects)) == len(set().union(*subjects)), size
+
+
+def _count_nt_parses(monkeypatch) -> list[int]:
+    import pyoxigraph as ox
+
+    import kg.export
+
+    calls = [0]
+    real = ox.parse
+
+    def parse(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ox, "parse", parse)
+    monkeypatch.setattr(kg.rdf.Statements, "subject_blocks",
+                        lambda self: iter([self.ntriples.encode("utf-8")]))
+    assert kg.export  # the exporters look pyoxigraph's parse up when they run
+    return calls
+
+
+@pytest.mark.parametrize("formats, parses", [
+    (None, 1), (["rdf", "ttl", "nt"], 1), (["ttl"], 1), (["xml"], 2), (["nt", "json"], 2),
+])
+def test_shared_emission_parses_the_triples_once_for_turtle_and_rdfxml(
+        small_kg, formats, parses, monkeypatch):
+    """When the block will write the other one, the first of Turtle and RDF/XML
+    (RDF/XML here) writes it from the same parse into a temp file, which its own export
+    copies; otherwise nothing is made ahead (each is still written when asked for)."""
+    import tempfile
+
+    import kg.rdf
+    from kg.export import shared_emission
+
+    expected = {f: serialize(small_kg, f) for f in ("turtle", "rdfxml")}
+    spares = []
+    real = tempfile.TemporaryFile
+
+    def spare(*args, **kwargs):
+        spares.append(real(*args, **kwargs))
+        return spares[-1]
+
+    calls = _count_nt_parses(monkeypatch)
+    monkeypatch.setattr(tempfile, "TemporaryFile", spare)
+    with shared_emission(formats):
+        for fmt in ("rdfxml", "turtle"):
+            assert serialize(small_kg, fmt) == expected[fmt]
+    assert calls[0] == parses
+    assert len(spares) == (2 - parses)
+    assert all(fh.closed for fh in spares)
+
+
+def test_a_spare_format_never_asked_for_is_removed_with_the_session(small_kg, monkeypatch):
+    import tempfile
+
+    from kg.export import shared_emission
+
+    spares = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile",
+                        lambda *a, **k: spares.append(real(*a, **k)) or spares[-1])
+    with shared_emission():
+        assert serialize(small_kg, "ttl").startswith("@prefix")
+        assert len(spares) == 1 and not spares[0].closed  # RDF/XML, kept for later
+    assert spares[0].closed
+
+
+def test_shared_emission_refuses_an_unknown_format(small_kg):
+    from kg.export import shared_emission
+
+    with pytest.raises(UnknownFormatError, match="unknown format 'xml2'"):
+        with shared_emission(["ttl", "xml2"]):
+            pass  # pragma: no cover
+
+
+def _all_str_keys(value) -> bool:
+    """The plain recursive walk that kg.export._str_keys must agree with."""
+    if isinstance(value, dict):
+        return all(type(k) is str for k in value) and all(map(_all_str_keys, value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(map(_all_str_keys, value))
+    return True
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], "x", 3, None, {"a": 1}, {1: "a"}, [{"a": 1}, {"b": None}], [{"a": 1}, {2: 1}],
+    [{"a": {"b": 1}}], [{"a": {1: "b"}}], [{"a": [{"b": 1}]}], [{"a": [{(1, 2): 1}]}],
+    ({"a": 1},), [{"a": 1}, "x"], [{"a": 1}, {True: 1}], {"a": [{"b": [1, {None: 2}]}]},
+    [{"a": (1, {"b": 2})}], {"mentions": [{"doc": "d", "start": 1}] * 3, "votes": {"X": 2}},
+])
+def test_str_keys_agrees_with_a_plain_walk(value):
+    from kg.export import _str_keys
+
+    assert _str_keys(value) == _all_str_keys(value)
+
+
+@pytest.mark.parametrize("text", ["plain", "caf\u00e9", "del\x7f", "c1\x85", "bom\ufeff", "\u2603"])
+def test_json_escapes_exactly_the_unsafe_characters(text):
+    from kg.export import _encode
+
+    out = _encode({"t": text})
+    assert json.loads(out) == {"t": text}
+    assert all(c not in out for c in "\x7f\x85\ufeff")
+    assert ("\u2603" in out) == ("\u2603" in text) and ("\u00e9" in out) == ("\u00e9" in text)
