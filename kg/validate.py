@@ -638,15 +638,17 @@ def _scan(quads) -> tuple[set, bool]:
 
 
 #: What in Turtle may hold any character: strings, IRIs, comments, names with escapes.
+#: Read in UTF-8 bytes, where ``\w`` and ``.`` match less than in text (ASCII only, one
+#: byte): less is hidden, so no number is missed.
 _HIDDEN = re.compile(
-    r'"(?:""(?:(?:"|"")?(?:[^"\\]|\\.))*"""|[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")'
-    r"|'(?:''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')"
-    r'|<[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][^<>"{}|^`\\\x00-\x20]*)*>|#[^\r\n]*'
-    r"|\\.[\w.:%\\-]*", re.S)  # an escape, with the rest of its name
+    rb'"(?:""(?:(?:"|"")?(?:[^"\\]|\\.))*"""|[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")'
+    rb"|'(?:''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')"
+    rb'|<[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][^<>"{}|^`\\\x00-\x20]*)*>|#[^\r\n]*'
+    rb"|\\.[\w.:%\\-]*", re.S)  # an escape, with the rest of its name
 #: A number as Turtle writes one bare (a double, a decimal, an integer); a digit run
 #: inside a name (after a letter, a digit, ``:``, ``-``, ``.`` or ``%``) is none.
-_NUMBER = re.compile(r"(?<![\w.:%\\-])[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+"
-                     r"|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+)")
+_NUMBER = re.compile(rb"(?<![\w.:%\\-])[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+"
+                     rb"|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+)")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -663,20 +665,23 @@ def _quick_scan(text: str | bytes) -> tuple[set, bool] | None:
         >>> _quick_scan('<urn:a> <urn:p> [ <urn:q> 1 ] .') is None
         True
     """
-    if isinstance(text, bytes):
+    if isinstance(text, str):
+        text = text.encode("utf-8", "surrogatepass")
+    elif not text.isascii():
         try:
-            text = text.decode("utf-8")
+            text.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    rest = _HIDDEN.sub(" ", text)
+    # in bytes, not text: no decoding, and a byte a character however wide the text's
+    rest = _HIDDEN.sub(b" ", text)
     # what is left is names, numbers, keywords and punctuation, or else a parser decides
-    if any(mark in rest for mark in ("^^", "_:", "[", "(", "<", "{", "~", '"', "'")):
+    if any(mark in rest for mark in (b"^^", b"_:", b"[", b"(", b"<", b"{", b"~", b'"', b"'")):
         return None
     typed = set()
-    for number in set(_NUMBER.findall(" ".join(set(rest.split())))):
-        kind = ("double" if "e" in number or "E" in number else
-                "decimal" if "." in number else "integer")
-        typed.add(OxLiteral(number, datatype=NamedNode(_XSD + kind)))
+    for number in set(_NUMBER.findall(b" ".join(set(rest.split())))):
+        kind = ("double" if b"e" in number or b"E" in number else
+                "decimal" if b"." in number else "integer")
+        typed.add(OxLiteral(number.decode(), datatype=NamedNode(_XSD + kind)))
     return typed, False
 
 

@@ -763,3 +763,44 @@ def test_a_failure_in_the_loading_thread_is_raised_by_result(small_kg, monkeypat
     pending = start_check_build(small_kg, path)
     with pytest.raises(RuntimeError, match="the preselection broke"):
         pending.result()
+
+
+# text beyond ASCII: the scan reads UTF-8 bytes; strings, IRIs and names still hide their
+# digits, and no bare number beside them is missed
+_WIDE = [
+    ('@prefix é: <urn:é:> .\né:a-01 é:p "naïve 07 \u201c1.50\u201d \U0001F600 02", 3 ;'
+     " é:q <urn:ü05>, 04.5 . # 08 \u00e9\n", {("3", _XSD_INT), ("04.5", _XSD_DEC)}),
+    ("<urn:a> <urn:p> '''\u00e9\n07''', -01, \"\u00e9\\\"1\" .", {("-01", _XSD_INT)}),
+    ('<urn:a> <urn:p> "\u00e9" ; <urn:q> 1.0E3 .', {("1.0E3", _XSD_DBL)}),
+]
+
+
+@pytest.mark.parametrize("text, expected", _WIDE)
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["text", "bytes"])
+def test_quick_scan_reads_text_beyond_ascii(text, expected, as_bytes):
+    from pyoxigraph import RdfFormat, parse
+
+    from kg.validate import _quick_scan, _scan
+
+    typed, blank = _quick_scan(text.encode() if as_bytes else text)
+    assert {(lit.value, lit.datatype.value) for lit in typed} == expected
+    assert not blank
+    assert _scan(parse(text, RdfFormat.TURTLE)) == (typed, False)  # what the parser reads
+
+
+@pytest.mark.parametrize("label", ["Acme", "Acmé \u201cSüd\u201d \U0001F600"])
+@pytest.mark.parametrize("from_file", [False, True], ids=["text", "file"])
+def test_a_bare_number_oxigraph_would_rewrite_beside_any_text(small_kg, whole_graph_runs, tmp_path,
+                                                              label, from_file):
+    g = to_rdf(small_kg)
+    g.set((ACME, RDFS.label, Literal(label)))
+    mention = _mention(g)
+    g.remove((mention, KG.sentence, None))
+    turtle = g.serialize(format="turtle") + f"<{mention}> <{KG.sentence}> -01 .\n"
+    path = tmp_path / "graph.ttl"
+    path.write_text(turtle, encoding="utf-8")  # a file is scanned as the bytes it holds
+    lines = sorted(f.line() for f in validate_turtle(path if from_file else turtle).findings)
+    assert len(whole_graph_runs) == 1
+    g.add((mention, KG.sentence, Literal("-01", datatype=XSD.integer)))
+    assert lines == _reference(g)
+    assert any("kg:sentence: Value is not >=" in line for line in lines), lines
