@@ -35,7 +35,8 @@ _BUFFER = 1 << 16
 
 
 def write_run(lines: Iterable[bytes] | bytes, folder: str | os.PathLike[str]) -> Path:
-    """Write sorted, distinct ``lines`` (or their bytes joined) as a run in ``folder``.
+    """Write sorted ``lines`` (or their bytes joined) as a run in ``folder``; a line may
+    repeat (:func:`merge_runs` gives each line once).
 
     Raises:
         OSError: the run could not be written (the partial file is removed).

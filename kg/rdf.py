@@ -667,7 +667,9 @@ class Statements:
         try:
             if self._folder is None:
                 self._folder = tempfile.mkdtemp(prefix="kg-statements-")
-            keyed = sorted((self._graph_key(doc) + "\0", sorted(set(lines)))
+            # a run may repeat a line (a fact stated twice in one document): merging
+            # gives each line once, so no set is made here
+            keyed = sorted((self._graph_key(doc) + "\0", sorted(lines))
                            for doc, lines in graphs.items())
             # key + key.join(lines): every line with its key in front, in one C call
             data = "".join([key + key.join(lines) for key, lines in keyed if lines])
