@@ -429,20 +429,54 @@ def candidates(store: Store, checks: list[Check]) -> set:
 
 
 def shapes_for(shapes: Graph, store: Store, focus: Iterable) -> Graph:
-    """The part of ``shapes`` whose targets include one of ``focus`` (with all they say).
+    """The part of ``shapes`` whose targets include one of ``focus`` (with all they say),
+    each shape targeting just those of ``focus`` it targets in ``store``.
 
-    pyshacl then checks no node that only sits next to the focus: those targeted by
-    other shapes would fail them on the few of their triples it is given, at a cost.
+    pyshacl then checks no node that only sits next to the focus: it would find them
+    lacking on the few of their triples it is given, at a cost (the focus nodes' own
+    findings are the same whatever else a shape targets).
+
+    Examples:
+        >>> from rdflib import Graph
+        >>> from pyoxigraph import RdfFormat
+        >>> shapes = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
+        ...     <urn:s> sh:targetClass <urn:C> ; sh:nodeKind sh:Literal .
+        ...     <urn:t> sh:targetClass <urn:D> ; sh:nodeKind sh:Literal .''', format="turtle")
+        >>> store = Store()
+        >>> store.load("<urn:a> a <urn:C> . <urn:b> a <urn:C> .", RdfFormat.TURTLE)
+        >>> part = shapes_for(shapes, store, [NamedNode("urn:a")])
+        >>> sorted((str(s), str(p).rsplit("#")[-1], str(o)) for s, p, o in part)
+        [('urn:s', 'nodeKind', 'http://www.w3.org/ns/shacl#Literal'), ('urn:s', 'targetNode', 'urn:a')]
     """
     classes, focus = _Subclasses(store), list(focus)
     part = Graph()
     for prefix, ns in shapes.namespaces():  # pyshacl's messages name classes with them
         part.bind(prefix, ns, override=True, replace=True)
+    held = {}
     for shape in {s for t in _TARGETS for s in shapes.subjects(t, None)}:
         targets = _targets(shapes, shape, classes)
-        if any(targets.holds(store, node) for node in focus):
+        held[shape] = [node for node in focus if targets.holds(store, node)]
+        if held[shape]:
             _copy_from(shapes, shape, part)
+    # then (a targeted shape may also be copied as a part of another) the targets
+    for shape in {s for t in _TARGETS for s in part.subjects(t, None)}:
+        for t in _TARGETS:
+            part.remove((shape, t, None))
+        for node in held[shape]:
+            part.add((shape, SH.targetNode, _rdflib(node)))
     return part
+
+
+def _rdflib(term):
+    """An Oxigraph node as rdflib's (as :func:`kg.validate.graph_from_quads` makes it)."""
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, OxLiteral):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == str(XSD.string) else dt)
+    return BNode(term.value)
 
 
 def _copy_from(shapes: Graph, node, into: Graph) -> None:

@@ -804,3 +804,58 @@ def test_a_bare_number_oxigraph_would_rewrite_beside_any_text(small_kg, whole_gr
     g.add((mention, KG.sentence, Literal("-01", datatype=XSD.integer)))
     assert lines == _reference(g)
     assert any("kg:sentence: Value is not >=" in line for line in lines), lines
+
+
+# ---------------------------------------------------------------------------- shapes for the focus alone
+def _preselected_lines(shapes_ttl: str, data_ttl: str) -> tuple[list[str], list[str]]:
+    """Findings of ``shapes_ttl`` on ``data_ttl``: through the preselection (pyshacl on
+    the focus nodes' neighbourhood, with :func:`shapes_for`), and by pyshacl on it all."""
+    from pyoxigraph import RdfFormat, Store
+
+    from kg.rdf import bind_prefixes
+    from kg.shacl_sparql import candidates, compile_shapes, neighbourhood, shapes_for
+    from kg.validate import _pyshacl, _rdflib_terms, graph_from_quads
+
+    shapes = Graph().parse(data=shapes_ttl, format="turtle")
+    core, _ = split_shapes(shapes)
+    store = Store()
+    store.load(data_ttl, RdfFormat.TURTLE)
+    focus = candidates(store, compile_shapes(core, store))
+    assert focus  # each case has a node to report
+    term, names = _rdflib_terms(), bind_prefixes(Graph())
+    around = graph_from_quads(neighbourhood(store, focus))
+    part = shapes_for(core, store, focus)
+    # every shape in the part targets focus nodes only
+    assert {o for _, o in part.subject_objects(SH.targetNode)} <= {term(f) for f in focus}
+    assert not any((None, t, None) in part for t in (SH.targetClass, SH.targetSubjectsOf,
+                                                      SH.targetObjectsOf))
+    found = _findings(_pyshacl(around, part), names, {term(f) for f in focus})
+    whole = graph_from_quads(store)
+    return (sorted({f.line() for f in found}),
+            sorted({f.line() for f in _findings(_pyshacl(whole, core), names)}))
+
+
+_SHAPES_FOR_CASES = [
+    ("a literal focus node (objects of a property)", """
+        ex:S sh:targetObjectsOf ex:p ; sh:datatype xsd:integer .""",
+     'ex:a ex:p 1, "x", "y"@en, "2"^^xsd:decimal . ex:b ex:p 3 .'),
+    ("neighbours the shape also targets", """
+        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .
+        ex:T sh:targetClass ex:C ; sh:property [ sh:path ex:r ; sh:class ex:C ] .""",
+     "ex:a a ex:C ; ex:r ex:b . ex:b a ex:C ; ex:q 1 ; ex:r ex:c . ex:c a ex:C ; ex:q 2 ; "
+     "ex:r ex:d . ex:d a ex:D ; ex:q 3 ."),
+    ("a node targeted two ways", """
+        ex:S sh:targetSubjectsOf ex:p ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:maxCount 1 ] .""",
+     "ex:a ex:p 1, 2 . ex:b a ex:C ; ex:p 1, 2 . ex:c a ex:C ; ex:p 1 ."),
+]
+
+
+@pytest.mark.parametrize("name, shapes, data", _SHAPES_FOR_CASES,
+                         ids=[c[0] for c in _SHAPES_FOR_CASES])
+def test_shapes_for_the_focus_find_what_pyshacl_finds_on_the_whole_graph(name, shapes, data):
+    prefixes = ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix ex: <urn:ex:> .\n")
+    preselected, whole = _preselected_lines(prefixes + shapes, prefixes + data)
+    assert whole and any(line.startswith("Violation") for line in whole)
+    assert preselected == whole
