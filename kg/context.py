@@ -14,7 +14,7 @@ Examples:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .kb import CORPORATE_WORDS, load_kb
 from .nlp import doc_view
@@ -23,6 +23,8 @@ from .types import EntityType
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+    from .nlp import DocView
 
 __all__ = ["CLUB_WORDS", "DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "context_type", "has_org_word", "head_type",
            "is_org_name_word", "is_org_word", "product_shaped"]
@@ -120,30 +122,56 @@ def head_type(head: str, modifier: str | None = None) -> EntityType | None:
     return HEAD_TYPES.get(head)
 
 
-def _np_head(doc: Doc, i: int, limit: int = 8, stop: int | None = None
-             ) -> tuple[Token | None, Token | None]:
-    """Head noun (and the word before it) of the noun phrase starting at token ``i``."""
+class _Ids(NamedTuple):
+    """spaCy's ids for what these rules test (the same in every vocabulary)."""
+
+    noun: int
+    propn: int
+    modifiers: frozenset[int]  # the parts of speech a noun phrase may hold before its head
+    modifier_tags: frozenset[int]  # ... and the tags
+    possessive: int  # the tag "POS"
+    tag: int  # the attributes TAG, IS_LOWER, IS_UPPER and LIKE_NUM
+    is_lower: int
+    is_upper: int
+    like_num: int
+
+
+@lru_cache(maxsize=1)
+def _ids() -> _Ids:
+    from spacy.attrs import IS_LOWER, IS_UPPER, LIKE_NUM, TAG
+    from spacy.strings import get_string_id
+    from spacy.symbols import ADJ, ADV, NOUN, NUM, PROPN
+
+    tags = frozenset(get_string_id(t) for t in ("HYPH", "VBN", "VBG", "POS"))
+    return _Ids(NOUN, PROPN, frozenset({ADJ, ADV, NUM}), tags, get_string_id("POS"), TAG, IS_LOWER,
+                IS_UPPER, LIKE_NUM)
+
+
+def _np_head(ids: _Ids, pos: list[int], tags: list[int], i: int, limit: int = 8,
+             stop: int | None = None) -> tuple[int | None, int | None]:
+    """Head noun (and the word before it) of the noun phrase starting at token ``i``, as
+    token indices (``pos`` and ``tags`` are the Doc's)."""
     head = prev = None
-    end = min(len(doc) if stop is None else stop, i + limit)
+    end = min(len(pos) if stop is None else stop, i + limit)
     for j in range(i, end):
-        t = doc[j]
-        if t.pos_ in ("NOUN", "PROPN"):
-            prev, head = (doc[j - 1] if j > i else None), t
-        elif not (t.pos_ in ("ADJ", "ADV", "NUM") or t.tag_ in ("HYPH", "VBN", "VBG", "POS")):
+        if pos[j] == ids.noun or pos[j] == ids.propn:
+            prev, head = (j - 1 if j > i else None), j
+        elif not (pos[j] in ids.modifiers or tags[j] in ids.modifier_tags):
             break
     return head, prev
 
 
-def _apposition_start(doc: Doc, e: int, sent_end: int) -> int | None:
+def _apposition_start(ids: _Ids, view: DocView, e: int, sent_end: int) -> int | None:
     """Where the description in "X, the ..." or "X, Acme's ..." starts, if there is one."""
-    if e + 2 >= sent_end or doc[e].text != ",":
+    if e + 2 >= sent_end or view.texts[e] != ",":
         return None
-    if doc[e + 1].lower_ in DETERMINERS:
+    if view.lowers[e + 1] in DETERMINERS:
         return e + 2
+    pos = view.pos
     k = e + 1
-    while k < sent_end and k - e <= 3 and doc[k].pos_ == "PROPN":
+    while k < sent_end and k - e <= 3 and pos[k] == ids.propn:
         k += 1
-    if k > e + 1 and k < sent_end and doc[k].tag_ == "POS":
+    if k > e + 1 and k < sent_end and view.flags(ids.tag)[k] == ids.possessive:
         return k + 1
     return None
 
@@ -153,38 +181,43 @@ def context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType,
 
     A following noun says nothing about a place or a person: "the Detroit carmaker".
     """
+    # read on the Doc's arrays: this runs for every name, and a Token per word cost more
+    ids, view = _ids(), doc_view(doc)
+    texts, lowers, pos, tags = view.texts, view.lowers, view.pos, view.flags(ids.tag)
+    noun = ids.noun
     s, e = span.start, span.end
-    sent_end = doc_view(doc).sent_end_of(s)  # ``span.sent`` walks the Doc on every call
+    sent_end = view.sent_end_of(s)  # ``span.sent`` walks the Doc on every call
     # Apposition after: "X, the Internet search leader," / "X, an AI-centred app,"
-    start = _apposition_start(doc, e, sent_end)
+    start = _apposition_start(ids, view, e, sent_end)
     if start is not None:
-        head, prev = _np_head(doc, start)
-        if head is not None and head.pos_ == "NOUN":
-            t = head_type(head.text, prev.text if prev is not None else None)
+        head, prev = _np_head(ids, pos, tags, start)
+        if head is not None and pos[head] == noun:
+            t = head_type(texts[head], texts[prev] if prev is not None else None)
             if t is not None:
                 return t, "apposition"
     # Descriptor before: "computing company X", "Internet meeting website X", "company, X"
     j = s - 1
-    if j >= 1 and doc[j].text == "," and doc[j - 1].pos_ == "NOUN":
+    if j >= 1 and texts[j] == "," and pos[j - 1] == noun:
         j -= 1
-    if j >= 0 and doc[j].pos_ == "NOUN" and (doc[j].is_lower or doc[j].is_sent_start):
-        t = head_type(doc[j].text, doc[j - 1].text if j > 0 else None)
+    if j >= 0 and pos[j] == noun and (view.flags(ids.is_lower)[j] or view.sent_start[j]):
+        t = head_type(texts[j], texts[j - 1] if j > 0 else None)
         if t is not None:
             return t, "descriptor"
     # Following noun: "the X system", "the X stock exchange", "the X open-source
     # operating system". It says nothing about a place ("the Detroit carmaker") or after a
     # possessive ("X's popular service" is something X owns).
-    head, prev = _np_head(doc, e, limit=5, stop=sent_end)
-    if (head is not None and head.pos_ == "NOUN" and head.is_lower and e < sent_end
-            and doc[e].tag_ != "POS" and ner_label not in ("GPE", "LOC", "FAC", "NORP")):
-        t = head_type(head.text, prev.text if prev is not None and prev.i >= e else None)
+    head, prev = _np_head(ids, pos, tags, e, limit=5, stop=sent_end)
+    if (head is not None and pos[head] == noun and view.flags(ids.is_lower)[head]
+            and e < sent_end and tags[e] != ids.possessive
+            and ner_label not in ("GPE", "LOC", "FAC", "NORP")):
+        t = head_type(texts[head], texts[prev] if prev is not None and prev >= e else None)
         if t in (EntityType.PRODUCT, EntityType.ORGANIZATION, EntityType.COMPANY):
             return t, "head-noun"
     # Copula: "X is a professor of law", "X was the biggest search engine"
-    if e + 2 < sent_end and doc[e].lower_ in _COPULA and doc[e + 1].lower_ in DETERMINERS:
-        head, prev = _np_head(doc, e + 2)
-        if head is not None and head.pos_ == "NOUN":
-            t = head_type(head.text, prev.text if prev is not None else None)
+    if e + 2 < sent_end and lowers[e] in _COPULA and lowers[e + 1] in DETERMINERS:
+        head, prev = _np_head(ids, pos, tags, e + 2)
+        if head is not None and pos[head] == noun:
+            t = head_type(texts[head], texts[prev] if prev is not None else None)
             if t is not None:
                 return t, "copula"
     return None
@@ -224,8 +257,6 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
     """
     if len(span) == 1 and span[0].text[:1].islower() and any(c.isupper() for c in span[0].text):
         return True
-    from spacy.attrs import IS_UPPER, LIKE_NUM
-
     kb = load_kb()
     view = doc_view(span.doc)  # the Doc's arrays: a Token per word cost more
     texts = view.texts
@@ -240,7 +271,7 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
                 etype == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
                 and not is_org_name_word(rest[-1])
             )
-    like_num, upper = view.flags(LIKE_NUM), view.flags(IS_UPPER)
+    like_num, upper = view.flags(_ids().like_num), view.flags(_ids().is_upper)
     return len(span) > 1 and any(
         like_num[i] or (len(texts[i]) == 1 and upper[i]) or any(c.isdigit() for c in texts[i])
         for i in range(span.start + 1, span.end)
