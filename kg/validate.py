@@ -724,6 +724,8 @@ def _validate_store(store: Store, typed: set, base_iri: str,
 
 
 _PREPARING = threading.Lock()
+if hasattr(os, "register_at_fork"):  # a child forked while a check thread held it
+    os.register_at_fork(after_in_child=lambda: globals().update(_PREPARING=threading.Lock()))
 
 
 def _prepared() -> tuple[str, frozenset, Graph, Graph | None]:

@@ -859,3 +859,26 @@ def test_shapes_for_the_focus_find_what_pyshacl_finds_on_the_whole_graph(name, s
     preselected, whole = _preselected_lines(prefixes + shapes, prefixes + data)
     assert whole and any(line.startswith("Violation") for line in whole)
     assert preselected == whole
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_child_forked_while_a_check_thread_prepares_can_check(small_kg):
+    import os
+
+    import kg.validate
+    from kg.export import serialize
+
+    turtle = serialize(small_kg, "turtle")
+    with kg.validate._PREPARING:  # as if a check thread were reading the shapes
+        pid = os.fork()
+        if pid == 0:  # the child: its own check must not wait for the parent's thread
+            import signal
+
+            signal.alarm(60)  # a child left waiting fails the test rather than hang it
+            code = 2
+            try:
+                code = 0 if validate_turtle(turtle).conforms else 1
+            finally:
+                os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
