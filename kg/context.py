@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from .nlp import DocView
 
-__all__ = ["CLUB_WORDS", "DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "context_type", "has_org_word", "head_type",
-           "is_org_name_word", "is_org_word", "product_shaped"]
+__all__ = ["CLUB_WORDS", "DETERMINERS", "HEAD_TYPES", "ORG_WORDS", "SpacyIds", "context_type", "has_org_word", "head_type",
+           "is_org_name_word", "is_org_word", "product_shaped", "spacy_ids"]
 
 #: Organisation words that make a capitalised name an Organization.
 ORG_WORDS = frozenset(
@@ -122,32 +122,44 @@ def head_type(head: str, modifier: str | None = None) -> EntityType | None:
     return HEAD_TYPES.get(head)
 
 
-class _Ids(NamedTuple):
-    """spaCy's ids for what these rules test (the same in every vocabulary)."""
+class SpacyIds(NamedTuple):
+    """spaCy's ids for what the name rules test, the same in every vocabulary: each
+    Doc's arrays (:class:`~kg.nlp.DocView`) hold these numbers, not the strings."""
 
     noun: int
     propn: int
     modifiers: frozenset[int]  # the parts of speech a noun phrase may hold before its head
     modifier_tags: frozenset[int]  # ... and the tags
     possessive: int  # the tag "POS"
-    tag: int  # the attributes TAG, IS_LOWER, IS_UPPER and LIKE_NUM
+    tag: int  # the attributes
     is_lower: int
     is_upper: int
+    is_title: int
+    is_punct: int
+    is_space: int
     like_num: int
 
 
 @lru_cache(maxsize=1)
-def _ids() -> _Ids:
-    from spacy.attrs import IS_LOWER, IS_UPPER, LIKE_NUM, TAG
+def spacy_ids() -> SpacyIds:
+    """The ids, found once (spaCy is imported only when extraction needs it; an
+    ``import`` inside a function run for every name cost more than the function).
+
+    Examples:
+        >>> from spacy.symbols import NOUN
+        >>> spacy_ids().noun == NOUN
+        True
+    """
+    from spacy.attrs import IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM, TAG
     from spacy.strings import get_string_id
     from spacy.symbols import ADJ, ADV, NOUN, NUM, PROPN
 
     tags = frozenset(get_string_id(t) for t in ("HYPH", "VBN", "VBG", "POS"))
-    return _Ids(NOUN, PROPN, frozenset({ADJ, ADV, NUM}), tags, get_string_id("POS"), TAG, IS_LOWER,
-                IS_UPPER, LIKE_NUM)
+    return SpacyIds(NOUN, PROPN, frozenset({ADJ, ADV, NUM}), tags, get_string_id("POS"), TAG,
+                    IS_LOWER, IS_UPPER, IS_TITLE, IS_PUNCT, IS_SPACE, LIKE_NUM)
 
 
-def _np_head(ids: _Ids, pos: list[int], tags: list[int], i: int, limit: int = 8,
+def _np_head(ids: SpacyIds, pos: list[int], tags: list[int], i: int, limit: int = 8,
              stop: int | None = None) -> tuple[int | None, int | None]:
     """Head noun (and the word before it) of the noun phrase starting at token ``i``, as
     token indices (``pos`` and ``tags`` are the Doc's)."""
@@ -161,7 +173,7 @@ def _np_head(ids: _Ids, pos: list[int], tags: list[int], i: int, limit: int = 8,
     return head, prev
 
 
-def _apposition_start(ids: _Ids, view: DocView, e: int, sent_end: int) -> int | None:
+def _apposition_start(ids: SpacyIds, view: DocView, e: int, sent_end: int) -> int | None:
     """Where the description in "X, the ..." or "X, Acme's ..." starts, if there is one."""
     if e + 2 >= sent_end or view.texts[e] != ",":
         return None
@@ -182,7 +194,7 @@ def context_type(doc: Doc, span: Span, ner_label: str = "") -> tuple[EntityType,
     A following noun says nothing about a place or a person: "the Detroit carmaker".
     """
     # read on the Doc's arrays: this runs for every name, and a Token per word cost more
-    ids, view = _ids(), doc_view(doc)
+    ids, view = spacy_ids(), doc_view(doc)
     texts, lowers, pos, tags = view.texts, view.lowers, view.pos, view.flags(ids.tag)
     noun = ids.noun
     s, e = span.start, span.end
@@ -271,7 +283,7 @@ def product_shaped(span: Span, companies: frozenset[str] = frozenset()) -> bool:
                 etype == EntityType.COMPANY and not all(w in CORPORATE_WORDS for w in rest)
                 and not is_org_name_word(rest[-1])
             )
-    like_num, upper = view.flags(_ids().like_num), view.flags(_ids().is_upper)
+    like_num, upper = view.flags(spacy_ids().like_num), view.flags(spacy_ids().is_upper)
     return len(span) > 1 and any(
         like_num[i] or (len(texts[i]) == 1 and upper[i]) or any(c.isdigit() for c in texts[i])
         for i in range(span.start + 1, span.end)

@@ -156,12 +156,13 @@ def _org_names(doc: Doc, flags: list[tuple[bool, bool, bool, bool]]) -> list[Spa
 
     out = []
     i, n = 0, len(doc)
-    # once per token, as each is looked at several times; only capitalised words can be
-    name = [alpha and (title or upper) and _name_token(doc[k])
-            for k, (_, title, upper, alpha) in enumerate(flags)]
     # the words and flags the walk reads, from the Doc's arrays (no Token per word)
     view = doc_view(doc)
     low, texts = view.lowers, view.texts
+    # once per token, as each is looked at several times: a capitalised alphabetic word
+    # that is a proper noun or an organisation word, and no day or month
+    name = [alpha and (title or upper) and w not in _CALENDAR and (propn or is_org_word(text))
+            for (propn, title, upper, alpha), w, text in zip(flags, low, texts)]
     lower, space = zip(*doc.to_array([IS_LOWER, SPACY]).tolist()) if n else ((), ())
     while i < n:
         if not name[i]:
@@ -225,12 +226,6 @@ def _group_apostrophe(doc: Doc, k: int, end: int) -> bool:
     return (before.is_title and not before.whitespace_ and before.lower_.endswith(_PEOPLE_PLURAL)
             and before.lower_ not in _FIRM_PLURALS and after.is_title
             and after.ent_type_ != "PERSON")
-
-
-def _name_token(t: Token) -> bool:
-    if t.lower_ in _CALENDAR:
-        return False
-    return (t.pos_ == "PROPN" or is_org_word(t.text)) and (t.is_title or t.is_upper) and t.is_alpha
 
 
 def _flags(doc: Doc) -> list[tuple[bool, bool, bool, bool]]:
@@ -422,7 +417,7 @@ def _unlabelled_names(doc: Doc, cands: list[_Cand], text: str,
         j = i
         while j < n and proper[j] and (j == i or not sent_start[j]):
             j += 1
-        if j == i and titled[i] and _unknown_word(doc[i]):
+        if j == i and titled[i] and sent_start[i] and _unknown_word(doc[i]):
             j = i + 1  # "Brandex said": the tagger took an unknown name for a noun
             span = doc[i:j]
             i = j
