@@ -135,6 +135,7 @@ class SpacyIds(NamedTuple):
     is_lower: int
     is_upper: int
     is_title: int
+    is_alpha: int
     is_punct: int
     is_space: int
     like_num: int
@@ -150,13 +151,15 @@ def spacy_ids() -> SpacyIds:
         >>> spacy_ids().noun == NOUN
         True
     """
-    from spacy.attrs import IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM, TAG
+    from spacy.attrs import (
+        IS_ALPHA, IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM, TAG,
+    )
     from spacy.strings import get_string_id
     from spacy.symbols import ADJ, ADV, NOUN, NUM, PROPN
 
     tags = frozenset(get_string_id(t) for t in ("HYPH", "VBN", "VBG", "POS"))
     return SpacyIds(NOUN, PROPN, frozenset({ADJ, ADV, NUM}), tags, get_string_id("POS"), TAG,
-                    IS_LOWER, IS_UPPER, IS_TITLE, IS_PUNCT, IS_SPACE, LIKE_NUM)
+                    IS_LOWER, IS_UPPER, IS_TITLE, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM)
 
 
 def _np_head(ids: SpacyIds, pos: list[int], tags: list[int], i: int, limit: int = 8,

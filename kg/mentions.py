@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from .context import (
     DETERMINERS, HEAD_TYPES, ORG_WORDS, context_type, has_org_word, head_type, is_org_word,
-    product_shaped,
+    product_shaped, spacy_ids,
 )
 from .kb import KBEntry, load_kb
 from .nlp import add_rule_components, doc_view, fold_quotes
@@ -279,14 +279,18 @@ def _type_span(span: Span, ner_label: str, document: Document,
 
 def _heading(sent: Span) -> bool:
     """A title-case line without a final stop ("Tech Giants Face New Rules")."""
+    # read on the Doc's arrays (a Token per word cost more)
+    ids, view = spacy_ids(), doc_view(sent.doc)
+    texts = view.texts
     # the last character of the stripped sentence text, without joining that text
     k = sent.end - 1
-    while k >= sent.start and not sent.doc[k].text.strip():
+    while k >= sent.start and not texts[k].strip():
         k -= 1
-    if k < sent.start or sent.doc[k].text[-1] in '.!?"\'':
+    if k < sent.start or texts[k][-1] in '.!?"\'':
         return False
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) >= 2 and sum(t.is_title or t.is_upper for t in words) >= 0.75 * len(words)
+    alpha, title, upper = view.flags(ids.is_alpha), view.flags(ids.is_title), view.flags(ids.is_upper)
+    words = [i for i in range(sent.start, sent.end) if alpha[i] and len(texts[i]) > 3]
+    return len(words) >= 2 and sum(bool(title[i] or upper[i]) for i in words) >= 0.75 * len(words)
 
 
 def _ent_candidates(doc: Doc, document: Document) -> list[_Cand]:
