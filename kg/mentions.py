@@ -229,16 +229,16 @@ def _group_apostrophe(doc: Doc, k: int, end: int) -> bool:
 
 
 def _flags(doc: Doc) -> list[tuple[bool, bool, bool, bool]]:
-    """Per token: (proper noun, title case, all capitals, alphabetic), read as one array.
+    """Per token: (proper noun, title case, all capitals, alphabetic), from the Doc's arrays.
 
     Scans that look at every token test these first, so they make a spaCy ``Token``
     (a costly object) only for the few capitalised words.
     """
-    from spacy.attrs import IS_ALPHA, IS_TITLE, IS_UPPER, POS
-    from spacy.symbols import PROPN
-
-    rows = doc.to_array([POS, IS_TITLE, IS_UPPER, IS_ALPHA]).tolist()
-    return [(pos == PROPN, bool(title), bool(upper), bool(alpha)) for pos, title, upper, alpha in rows]
+    # from the Doc's arrays, shared with the other stages
+    ids, view = spacy_ids(), doc_view(doc)
+    rows = zip(view.pos, view.flags(ids.is_title), view.flags(ids.is_upper), view.flags(ids.is_alpha))
+    propn = ids.propn
+    return [(pos == propn, title == 1, upper == 1, alpha == 1) for pos, title, upper, alpha in rows]
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
