@@ -513,8 +513,6 @@ class _Loading:
     """
 
     def __init__(self, turtle: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI):
-        import threading
-
         self.text: str | bytes | None = None
         self._read_error: BaseException | None = None  # the text is no Turtle, or unreadable
         self._error: BaseException | None = None  # anything else
