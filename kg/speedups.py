@@ -10,9 +10,9 @@ comes out is the same.
   ``REGEX`` value. Almost all the patterns (179 in the model) are one token with equality
   and set tests on a few attributes, so which of them match a token depends only on those
   attribute values: the matcher works that out once per distinct combination and looks
-  it up after. Multi-token patterns start from the same look-up. spaCy's own
-  ``set_annotations`` applies the result. A pattern this module cannot read (a
-  quantifier, an extension attribute, another predicate) keeps spaCy's ``Matcher``.
+  it up after. Multi-token patterns start from the same look-up. A pattern this module
+  cannot read (a quantifier, an extension attribute, another predicate) keeps spaCy's
+  ``Matcher``. :class:`RuleApplier` then writes each token's attributes once.
 - :class:`LemmaCache` is the lemmatizer's ``lemmatize``. spaCy's rule lemmatizer caches
   only words that reach its suffix rules; the rest (base forms, proper nouns) are worked
   out again at every token. Its answer depends on the word, POS and morphology alone, so
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from spacy.pipeline import AttributeRuler
     from spacy.tokens import Doc
 
-__all__ = ["LemmaCache", "RuleMatcher", "speed_up"]
+__all__ = ["LemmaCache", "RuleApplier", "RuleMatcher", "speed_up"]
 
 #: Token attributes read from ``Doc.to_array``, which gives the values the Matcher
 #: compares (``TEXT`` is ``ORTH`` to it).
@@ -200,6 +200,49 @@ class RuleMatcher:
         return sorted(found)
 
 
+class RuleApplier:
+    """``AttributeRuler.set_annotations``, one write per token instead of one per match.
+
+    spaCy builds a ``Span`` and writes the attributes for every match in rule order, so a
+    token's later rules overwrite its earlier ones; merging each token's attributes in
+    that order and writing them once gives the same token. Only for rulers that set
+    token-level attributes (POS, tag, dependency, lemma, morphology): a lexeme's
+    attributes, shared between tokens, keep spaCy's order of writes.
+
+    Args:
+        ruler: the attribute ruler to apply the matches of.
+    """
+
+    def __init__(self, ruler: AttributeRuler):
+        self._ruler = ruler
+
+    @staticmethod
+    def applies_to(ruler: AttributeRuler) -> bool:
+        from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
+
+        token_level = {DEP, LEMMA, MORPH, POS, TAG}
+        return all(isinstance(key, int) and key in token_level
+                   for attrs in ruler.attrs for key in attrs)
+
+    def __call__(self, doc: Doc, matches: list) -> None:
+        from spacy.pipeline import AttributeRuler
+        from spacy.tokens._retokenize import set_token_attrs
+
+        ruler = self._ruler
+        merged: dict[int, dict] = {}
+        for rule, _key, start, end in matches:  # in rule order
+            index = ruler.indices[rule]
+            target = (start if index >= 0 else end) + index
+            if not start <= target < end:
+                # spaCy's own error for a target outside the match
+                return AttributeRuler.set_annotations(ruler, doc, matches)
+            attrs = ruler.attrs[rule]
+            earlier = merged.get(target)
+            merged[target] = attrs if earlier is None else {**earlier, **attrs}
+        for target, attrs in merged.items():
+            set_token_attrs(doc[target], attrs)
+
+
 class LemmaCache:
     """A lemmatizer's ``lemmatize``, called once per (word, POS, morphology).
 
@@ -251,6 +294,8 @@ def speed_up(nlp: Language) -> list[str]:
         if isinstance(component, AttributeRuler):
             if not isinstance(component.__dict__.get("match"), RuleMatcher):
                 component.match = RuleMatcher(component)
+                if RuleApplier.applies_to(component):
+                    component.set_annotations = RuleApplier(component)
             names.append(name)
         elif isinstance(component, Lemmatizer):
             if not isinstance(component.lemmatize, LemmaCache):

@@ -10,7 +10,7 @@ from spacy.lookups import Lookups  # noqa: E402
 from spacy.pipeline import AttributeRuler  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from kg.speedups import LemmaCache, RuleMatcher, speed_up  # noqa: E402
+from kg.speedups import LemmaCache, RuleApplier, RuleMatcher, speed_up  # noqa: E402
 
 #: One rule per kind of test the look-up reads, in an order where later rules
 #: override earlier ones on the same token.
@@ -74,6 +74,7 @@ def test_a_sped_up_ruler_annotates_as_spacys(deps):
     stock_nlp, stock = make_ruler()
     fast_nlp, fast = make_ruler()
     assert speed_up(fast_nlp) == ["attribute_ruler"]
+    assert isinstance(fast.set_annotations, RuleApplier)
     stock_doc = stock(make_doc(stock_nlp.vocab, deps))
     fast_doc = fast(make_doc(fast_nlp.vocab, deps))
     assert annotations(fast_doc) == annotations(stock_doc)
@@ -88,6 +89,18 @@ def test_speed_up_is_idempotent_and_needs_a_ruler():
     assert isinstance(first, RuleMatcher)
     assert speed_up(nlp) == ["attribute_ruler"] and ruler.match is first
     assert speed_up(spacy.blank("en")) == []
+
+
+def test_a_ruler_that_sets_lexeme_attributes_keeps_spacys_order_of_writes():
+    rules = [([[{"LOWER": "acme"}]], {"NORM": "acme inc"}, 0), ([[{"TAG": "NNP"}]], {"NORM": "x"}, 0),
+             *RULES[:3]]
+    stock_nlp, stock = make_ruler(rules)
+    fast_nlp, fast = make_ruler(rules)
+    speed_up(fast_nlp)
+    assert isinstance(fast.match, RuleMatcher) and "set_annotations" not in vars(fast)
+    stock_doc, fast_doc = stock(make_doc(stock_nlp.vocab)), fast(make_doc(fast_nlp.vocab))
+    assert [t.norm_ for t in fast_doc] == [t.norm_ for t in stock_doc]
+    assert annotations(fast_doc) == annotations(stock_doc)
 
 
 def test_a_bad_index_fails_as_in_spacy():
@@ -156,10 +169,12 @@ def test_the_models_components_annotate_as_spacys(nlp, monkeypatch):
     """The trained pipeline's own rules and lemmatizer, on text that reaches rare rules."""
     ruler, lemmatizer = nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")
     # load_nlp sped both up
-    assert isinstance(ruler.match, RuleMatcher) and isinstance(lemmatizer.lemmatize, LemmaCache)
+    assert isinstance(ruler.match, RuleMatcher) and isinstance(ruler.set_annotations, RuleApplier)
+    assert isinstance(lemmatizer.lemmatize, LemmaCache)
     fast = [annotations(doc) for doc in nlp.pipe(TRICKY * 2)]
     with monkeypatch.context() as patch:
         patch.delattr(ruler, "match")
+        patch.delattr(ruler, "set_annotations")
         patch.setattr(lemmatizer, "lemmatize", lemmatizer.lemmatize.lemmatize)
         stock = [annotations(doc) for doc in nlp.pipe(TRICKY * 2)]
     assert fast == stock
