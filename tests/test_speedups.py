@@ -92,8 +92,8 @@ def test_speed_up_is_idempotent_and_needs_a_ruler():
 
 
 def test_a_ruler_that_sets_lexeme_attributes_keeps_spacys_order_of_writes():
-    rules = [([[{"LOWER": "acme"}]], {"NORM": "acme inc"}, 0), ([[{"TAG": "NNP"}]], {"NORM": "x"}, 0),
-             *RULES[:3]]
+    rules = [([[{"LOWER": "acme"}]], {"NORM": "acme inc"}, 0),
+             ([[{"TAG": "NNP"}]], {"NORM": "x"}, 0), *RULES[:3]]
     stock_nlp, stock = make_ruler(rules)
     fast_nlp, fast = make_ruler(rules)
     speed_up(fast_nlp)
