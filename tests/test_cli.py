@@ -279,3 +279,42 @@ def test_build_violation_found_while_exports_are_staged_writes_nothing(runner, n
     assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
     if jobs == "1":  # the check ended once every export was staged
         assert len(staged) >= len(previous)
+
+
+class _Exited(Exception):
+    """os._exit, caught: the test process goes on."""
+
+
+@pytest.fixture
+def hard_exit(monkeypatch):
+    """``kg.cli.main`` with ``os._exit`` recorded instead of ending pytest."""
+    import kg.cli as cli_module
+    from kg.cli import _util
+
+    monkeypatch.setitem(_util._SKIP_TEARDOWN, "asked", False)
+
+    def record(code):
+        raise _Exited(code)
+
+    monkeypatch.setattr(cli_module.os, "_exit", record)
+    return cli_module.main
+
+
+def test_a_finished_build_ends_without_the_teardown(hard_exit, nlp, tmp_path, monkeypatch):
+    article = tmp_path / "a.txt"
+    article.write_text("Acme Corp hired Jane Doe as its chief executive officer.", encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["kg", "build", str(article), "-o", str(tmp_path / "out"), "-q"])
+    with pytest.raises(_Exited) as ended:
+        hard_exit()
+    assert ended.value.args == (0,)
+    assert (tmp_path / "out" / "graph.ttl").stat().st_size > 0  # written before the exit
+
+
+@pytest.mark.parametrize("args, code", [(["--version"], 0), (["build", "missing.txt"], 1),
+                                        (["build", "--jobs", "0"], 2)])
+def test_other_exits_keep_pythons_teardown(hard_exit, monkeypatch, tmp_path, args, code):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["kg", *args])
+    with pytest.raises(SystemExit) as ended:
+        hard_exit()
+    assert ended.value.code == code

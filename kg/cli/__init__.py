@@ -105,4 +105,17 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="kg")
+    from ._util import teardown_skipped
+
+    try:
+        cli(prog_name="kg")
+    except SystemExit as exc:
+        if exc.code not in (0, None) or not teardown_skipped():
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:
+            raise exc from None  # let Python's own exit deal with a closed pipe
+        # the command's output is complete and closed: end without the teardown
+        os._exit(0)

@@ -17,7 +17,7 @@ from ..corpus import build_corpus, record_exports
 from ..parallel import EXECUTORS
 from ..progress import count_documents, progress_bar, show_progress
 from ..validate import check_build, start_check_build
-from ._util import echo_err, quiet_option, warn
+from ._util import echo_err, quiet_option, skip_teardown, warn
 
 DEFAULT_INPUT = "data/interview.txt"
 
@@ -87,6 +87,8 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
     with fewer_collections(BUILD_GC_THRESHOLDS):
         _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
                scheduler, show_bar, strict, validate, quiet)
+    # every export is renamed into place and the store closed: nothing left to free
+    skip_teardown()
 
 
 def _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
