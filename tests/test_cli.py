@@ -292,6 +292,7 @@ def hard_exit(monkeypatch):
     from kg.cli import _util
 
     monkeypatch.setitem(_util._SKIP_TEARDOWN, "asked", False)
+    monkeypatch.setitem(_util._SKIP_TEARDOWN, "kept", None)
 
     def record(code):
         raise _Exited(code)
@@ -308,6 +309,10 @@ def test_a_finished_build_ends_without_the_teardown(hard_exit, nlp, tmp_path, mo
         hard_exit()
     assert ended.value.args == (0,)
     assert (tmp_path / "out" / "graph.ttl").stat().st_size > 0  # written before the exit
+    from kg.cli import _util
+    from kg.graph import KnowledgeGraph
+
+    assert isinstance(_util._SKIP_TEARDOWN["kept"], KnowledgeGraph)  # freed by the exit
 
 
 @pytest.mark.parametrize("args, code", [(["--version"], 0), (["build", "missing.txt"], 1),

@@ -16,17 +16,22 @@ quiet_option = click.option("-q", "--quiet", "--silent", is_flag=True,
                             help="Print nothing but data and errors.")
 
 
-_SKIP_TEARDOWN = {"asked": False}
+_SKIP_TEARDOWN: dict = {"asked": False, "kept": None}
 
 
-def skip_teardown() -> None:
+def skip_teardown(keep: object = None) -> None:
     """Say that this command has written, flushed and closed everything it wrote.
 
     The console script (:func:`kg.cli.main`) then ends the process without the
     interpreter's teardown, which frees a large graph and the spaCy model one object at
     a time: about half a second after a 500-article build, for nothing.
+
+    Args:
+        keep: an object to leave to the process's end rather than free when the command
+            returns (only the last one is kept, so tests that run many commands in one
+            process do not pile them up).
     """
-    _SKIP_TEARDOWN["asked"] = True
+    _SKIP_TEARDOWN.update(asked=True, kept=keep)
 
 
 def teardown_skipped() -> bool:

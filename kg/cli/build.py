@@ -85,14 +85,16 @@ def command(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, e
             scheduler, show_bar, strict, validate, quiet):
     """Build the graph of INPUTS (files or folders; default data/interview.txt)."""
     with fewer_collections(BUILD_GC_THRESHOLDS):
-        _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
-               scheduler, show_bar, strict, validate, quiet)
-    # every export is renamed into place and the store closed: nothing left to free
-    skip_teardown()
+        kg = _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs,
+                    executor, scheduler, show_bar, strict, validate, quiet)
+    # every export is renamed into place and the store closed: the graph is left to
+    # the process's end instead of being freed here one object at a time
+    skip_teardown(keep=kg)
 
 
 def _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, executor,
-           scheduler, show_bar, strict, validate, quiet) -> None:
+           scheduler, show_bar, strict, validate, quiet):
+    """Build and write the exports; returns the graph (``None`` when they were current)."""
     config = Config(model=model, min_confidence=min_confidence, base_iri=base_iri)
     inputs = list(inputs) or [DEFAULT_INPUT]
     out = Path(out_dir)
@@ -109,7 +111,7 @@ def _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, ex
         echo_err(report.summary(), quiet=quiet)
         if kg is None:  # the store says these exports are its current state's
             echo_err(f"exports in {out} are up to date", quiet=quiet)
-            return
+            return None
     # Every export is streamed into a temp file beside it, then all are renamed
     # together, staging and renames under the folder's lock: a failure or a kill leaves
     # the previous exports as they were, and two builds into one folder never mix
@@ -163,3 +165,4 @@ def _build(inputs, out_dir, model, min_confidence, base_iri, store_dir, jobs, ex
     echo_err("relations: " + (", ".join(f"{p} {n}" for p, n in summary["relations"].items()) or "none"), quiet=quiet)
     echo_err(f"SHACL: {shacl.summary() if shacl else 'not checked (--no-validate)'}", quiet=quiet)
     echo_err("wrote: " + ", ".join(str(p) for p in written), quiet=quiet)
+    return kg
