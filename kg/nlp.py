@@ -18,8 +18,9 @@ kg adds three things to the trained pipeline (:func:`add_rule_components`):
   it only adds entities where the statistical NER found none, and keeps every match,
   with the entry's id as ``kb_id_``, in ``doc.spans["kg_kb"]``.
 
-It also gives the model's attribute ruler a faster matcher with the same result
-(:func:`kg.speedups.speed_up`): spaCy's took about an eighth of the parse.
+It also gives the model's attribute ruler and lemmatizer exact look-ups in place of
+their per-token Python work (:func:`kg.speedups.speed_up`): the same ``Doc`` in about
+three quarters of the parse time.
 """
 
 from __future__ import annotations
@@ -316,8 +317,8 @@ def add_rule_components(nlp: Language) -> Language:
     """
     from spacy.language import Language
 
-    from .speedups import speed_up
     from .kb import load_kb
+    from .speedups import speed_up
 
     if not isinstance(nlp.tokenizer, _FoldingTokenizer):
         nlp.tokenizer = _FoldingTokenizer(nlp.tokenizer)
