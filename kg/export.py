@@ -170,6 +170,12 @@ _BLOCK_START = re.compile(rb"\n(?=[^\t\n}])")
 _PREFIX = b"@prefix "
 
 
+def _prefix_lines(base_iri: str) -> bytes:
+    """kg's prefixes, sorted, as Turtle/TriG declarations and a blank line."""
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
+    return head.encode("utf-8") + b"\n"
+
+
 class _Tidy:
     """pyoxigraph's Turtle/TriG on its way to ``fh``, with kg's prefixes sorted and a
     blank line between blocks.
@@ -182,8 +188,7 @@ class _Tidy:
     """
 
     def __init__(self, fh: BinaryIO, base_iri: str) -> None:
-        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
-        fh.write(head.encode("utf-8") + b"\n")
+        fh.write(_prefix_lines(base_iri))
         self.fh, self.rest, self.in_prefixes = fh, b"", True
 
     def write(self, chunk: bytes) -> int:
@@ -230,8 +235,7 @@ class _TurtleOut:
     kg's prefixes sorted, then the subjects with a blank line between them."""
 
     def __init__(self, fh: BinaryIO, base_iri: str) -> None:
-        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in _ox_prefixes(base_iri).items())
-        fh.write(head.encode("utf-8") + b"\n")
+        fh.write(_prefix_lines(base_iri))
         self.fh, self.sep = fh, b""
 
     def write(self, chunk: bytes) -> None:
